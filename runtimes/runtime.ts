@@ -1,0 +1,42 @@
+import type { NamedTensors, TensorSpec } from './tensor.ts';
+
+/**
+ * A runtime turns a model artifact into sessions. The shape follows
+ * onnxruntime-web's backend: `load()` returns a session with its input/output
+ * metadata, `run()` and `dispose()`.
+ *
+ * One session lives in one worker thread; the main thread only opens a session
+ * to read metadata (and disposes it right away).
+ */
+export interface Runtime {
+  /** Stable identifier used in config and metrics, e.g. "onnxruntime". */
+  readonly name: string;
+  /** Version of the underlying library, recorded in model metadata. */
+  readonly version: string;
+  load(options: LoadOptions): Promise<RuntimeSession>;
+}
+
+export type Device = 'cpu' | 'gpu';
+
+export interface LoadOptions {
+  /** Absolute path of the model artifact (already checked to lie inside the repository). */
+  modelPath: string;
+  device: Device;
+  /** GPU ordinal when device is gpu. */
+  deviceId?: number;
+  /** Intra-op threads of this session; the pool picks it so workers × threads ≤ cores. */
+  intraOpThreads: number;
+}
+
+export interface RuntimeSession {
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** Execution provider actually in use, e.g. "cpu". */
+  readonly executionProvider: string;
+  /**
+   * Runs one inference. `inputs` holds every declared input with a concrete shape;
+   * `outputNames` restricts what is computed (all outputs when omitted).
+   */
+  run(inputs: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors>;
+  dispose(): Promise<void>;
+}
