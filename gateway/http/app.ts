@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { ModelRegistry } from '../models/model-registry.ts';
+import type { ServerOptions } from '../options.ts';
+import type { ServerState } from './server-state.ts';
+import { errorResponder } from './error-handler.ts';
+import { healthRoutes } from './health-routes.ts';
+import { modelRoutes } from './model-routes.ts';
+import { inferRoutes } from './infer-route.ts';
+import { GatewayError } from '../errors.ts';
+
+export interface AppDependencies {
+  registry: ModelRegistry;
+  state: ServerState;
+  options: ServerOptions;
+  log: Logger;
+}
+
+/** The HTTP surface: every route group, in-flight accounting and the error contract. */
+export function createApp({ registry, state, options, log }: AppDependencies): Hono {
+  const app = new Hono();
+  app.use(async (c, next) => {
+    // While draining, work already accepted finishes but new requests are turned away.
+    if (state.draining && c.req.method === 'POST') {
+      c.header('connection', 'close');
+      throw new GatewayError('MODELGATE_ERR_SHUTTING_DOWN', 'the server is shutting down; retry on another replica');
+    }
+    state.requestStarted();
+    try {
+      await next();
+    } finally {
+      state.requestFinished();
+      if (state.draining) c.header('connection', 'close');
+    }
+  });
+  app.route('/', healthRoutes(registry, state, options.strictReadiness));
+  app.route('/', modelRoutes(registry));
+  app.route('/', inferRoutes(registry, options));
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError(errorResponder(log));
+  return app;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { describeConfigIssues } from './repository/model-config.ts';
+
+/**
+ * Server options: validated once at start, defaults in one place, then frozen
+ * (the fastify habit). The CLI maps flags and MODELGATE_* variables onto this.
+ */
+export const serverOptionsSchema = z.strictObject({
+  modelRepository: z.string().min(1).default('./models'),
+  host: z.string().min(1).default('0.0.0.0'),
+  port: z.coerce.number().int().min(0).max(65535).default(8000),
+  /** Largest request body accepted (Triton's default: 64 MiB). */
+  maxBodyBytes: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  /** Deepest JSON nesting accepted in a request body. */
+  maxJsonDepth: z.coerce.number().int().min(2).max(10_000).default(100),
+  /** Seconds a shutdown waits for in-flight requests before it forces. */
+  gracePeriodSeconds: z.coerce.number().min(0).default(30),
+  /** Ready only when every model loaded (Triton's strict readiness); off: ready once startup ends. */
+  strictReadiness: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ServerOptions = Readonly<z.infer<typeof serverOptionsSchema>>;
+
+export function parseServerOptions(input: Record<string, unknown>): ServerOptions {
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const parsed = serverOptionsSchema.safeParse(defined);
+  if (!parsed.success) throw new Error(`invalid options: ${describeConfigIssues(parsed.error)}`);
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { DATATYPES, type DataType } from '../../runtimes/tensor.ts';
+
+/**
+ * The schema of `<repo>/<model>/config.yaml` (Triton's model configuration in
+ * YAML, snake_case keys). Validated once when the model loads; unknown keys are
+ * errors so a typo never silently falls back to a default.
+ *
+ * As in Triton, when `max_batch_size > 0` the `dims` of inputs and outputs leave
+ * out the batch dimension, which the server adds as a leading -1.
+ */
+
+/** Accepts KServe names (FP32) and Triton's config spelling (TYPE_FP32, TYPE_STRING). */
+const datatype = z.string().transform((value, ctx): DataType => {
+  const name = value.startsWith('TYPE_') ? value.slice(5) : value;
+  const normalized = name === 'STRING' ? 'BYTES' : name;
+  if ((DATATYPES as readonly string[]).includes(normalized)) return normalized as DataType;
+  ctx.addIssue({ code: 'custom', message: `expected one of ${DATATYPES.join(', ')}, got "${value}"` });
+  return z.NEVER;
+});
+
+const tensorConfig = z.strictObject({
+  name: z.string().min(1),
+  datatype,
+  dims: z.array(z.number().int().min(-1)),
+});
+
+const versionPolicy = z.union([
+  z.strictObject({ latest: z.strictObject({ num_versions: z.number().int().min(1) }) }),
+  z.strictObject({ all: z.strictObject({}) }),
+  z.strictObject({ specific: z.strictObject({ versions: z.array(z.number().int().min(1)).min(1) }) }),
+]);
+
+export const PLATFORMS = ['onnxruntime_onnx'] as const;
+
+export const modelConfigSchema = z.strictObject({
+  name: z.string().optional(),
+  platform: z.enum(PLATFORMS).optional(),
+  max_batch_size: z.number().int().min(0).optional(),
+  input: z.array(tensorConfig).optional(),
+  output: z.array(tensorConfig).optional(),
+  instance_count: z.number().int().min(1).max(256).optional(),
+  device: z.enum(['cpu', 'gpu']).optional(),
+  version_policy: versionPolicy.optional(),
+});
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type TensorConfig = z.infer<typeof tensorConfig>;
+export type VersionPolicy = z.infer<typeof versionPolicy>;
+
+/** Turns zod issues into one readable line: `max_batch_size: expected number, received string`. */
+export function describeConfigIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,68 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Hono } from 'hono';
+import { createApp } from './http/app.ts';
+import { ServerState } from './http/server-state.ts';
+import { ModelRegistry } from './models/model-registry.ts';
+import type { ServerOptions } from './options.ts';
+
+/**
+ * The gateway process in one object: HTTP server, model registry and their
+ * lifecycle. `start()` listens first (liveness answers while models load) and
+ * resolves once the repository has loaded; `shutdown()` drains, then forces.
+ */
+export class Gateway {
+  readonly state = new ServerState();
+  readonly registry: ModelRegistry;
+  readonly app: Hono;
+  private server: ServerType | undefined;
+
+  constructor(readonly options: ServerOptions, readonly log: Logger) {
+    this.registry = new ModelRegistry(options.modelRepository, log);
+    this.app = createApp({ registry: this.registry, state: this.state, options, log });
+  }
+
+  /** The bound port (useful with port 0). */
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      this.server = serve({ fetch: this.app.fetch, hostname: this.options.host, port: this.options.port }, () => resolve());
+      this.server.once('error', reject);
+    });
+    this.log.info({ host: this.options.host, port: this.port }, 'listening');
+    await this.registry.loadAll();
+    this.state.startupComplete = true;
+    this.log.info({ seconds: Number(((performance.now() - started) / 1000).toFixed(3)), allModelsReady: this.registry.allReady() }, 'startup complete');
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish within the grace period,
+   * closes every pool. Resolves `forced: true` when the grace period ran out.
+   */
+  async shutdown(): Promise<{ forced: boolean }> {
+    if (this.state.draining) return { forced: false };
+    this.state.draining = true;
+    this.log.info({ inFlight: this.state.inFlight, gracePeriodSeconds: this.options.gracePeriodSeconds }, 'draining');
+    const server = this.server as Server | undefined;
+    const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server?.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.gracePeriodSeconds * 1000);
+    });
+    const drained = await Promise.race([this.state.idle().then(() => 'idle' as const), graceOver]);
+    clearTimeout(timer);
+    server?.closeAllConnections();
+    await closed;
+    const forced = drained === 'timeout';
+    await this.registry.close(forced);
+    this.log.info({ forced }, 'stopped');
+    return { forced };
+  }
+}

@@ -1,0 +1,65 @@
+import * as ort from 'onnxruntime-node';
+import type { LoadOptions, Runtime, RuntimeSession } from './runtime.ts';
+import type { NamedTensors, NumericArray, TensorSpec } from './tensor.ts';
+import { fromOrtShape, fromOrtType, toOrtType } from './onnx-types.ts';
+
+/** The ONNX runtime: onnxruntime-node sessions on the CPU or CUDA execution provider. */
+export const onnxRuntime: Runtime = {
+  name: 'onnxruntime',
+  version: ort.env.versions.node ?? 'unknown',
+  async load(options: LoadOptions): Promise<RuntimeSession> {
+    const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
+      options.device === 'gpu'
+        ? [{ name: 'cuda', deviceId: options.deviceId ?? 0 }]
+        : ['cpu'];
+    const session = await ort.InferenceSession.create(options.modelPath, {
+      executionProviders,
+      intraOpNumThreads: options.intraOpThreads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    });
+    return new OnnxSession(session, options.device === 'gpu' ? 'cuda' : 'cpu');
+  },
+};
+
+function describe(metadata: readonly ort.InferenceSession.ValueMetadata[], role: string): TensorSpec[] {
+  return metadata.map((value) => {
+    if (!value.isTensor) throw new Error(`${role} "${value.name}" is not a tensor (sequences and maps are not served)`);
+    const datatype = fromOrtType(value.type);
+    if (datatype === undefined) throw new Error(`${role} "${value.name}" has element type ${value.type}, which the protocol cannot carry`);
+    return { name: value.name, datatype, shape: fromOrtShape(value.shape) };
+  });
+}
+
+class OnnxSession implements RuntimeSession {
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+
+  constructor(private readonly session: ort.InferenceSession, readonly executionProvider: string) {
+    this.inputs = describe(session.inputMetadata, 'input');
+    this.outputs = describe(session.outputMetadata, 'output');
+  }
+
+  async run(inputs: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of Object.entries(inputs)) {
+      feeds[name] = new ort.Tensor(toOrtType(tensor.datatype), tensor.data as NumericArray, tensor.shape);
+    }
+    const fetches = outputNames ?? this.session.outputNames;
+    const results = await this.session.run(feeds, fetches);
+    const outputs: NamedTensors = {};
+    for (const name of fetches) {
+      const value = results[name];
+      if (value === undefined) throw new Error(`the model did not produce output "${name}"`);
+      const datatype = fromOrtType(value.type);
+      if (datatype === undefined) throw new Error(`output "${name}" has element type ${value.type}, which the protocol cannot carry`);
+      outputs[name] = { datatype, shape: value.dims.slice(), data: value.data as NumericArray | string[] };
+    }
+    return outputs;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}

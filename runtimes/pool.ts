@@ -1,0 +1,83 @@
+import { Piscina } from 'piscina';
+import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
+import type { NamedTensors, TensorSpec } from './tensor.ts';
+import { transferList } from './transfer.ts';
+
+const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url).href;
+
+export interface PoolOptions {
+  init: WorkerInit;
+  /** Number of worker threads, each owning one session. */
+  instances: number;
+}
+
+/**
+ * The worker pool of one model version. Owns its threads: `close()` lets
+ * running tasks finish, then ends the threads.
+ */
+export class ModelPool {
+  private readonly piscina: Piscina<WorkerRequest, WorkerResponse>;
+  /** What the model declares, as its sessions report it. */
+  inputs: TensorSpec[] = [];
+  outputs: TensorSpec[] = [];
+  executionProvider = 'unknown';
+
+  private constructor(options: PoolOptions) {
+    this.piscina = new Piscina({
+      filename: WORKER_ENTRY,
+      workerData: options.init,
+      minThreads: options.instances,
+      maxThreads: options.instances,
+      // Threads stay up for the life of the version: opening a session is expensive.
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: 1,
+    });
+    // A worker that dies between tasks is replaced by piscina; the error must not crash the process.
+    this.piscina.on('error', () => {});
+  }
+
+  /** Starts the threads and resolves once every one of them has opened its session. */
+  static async start(options: PoolOptions): Promise<ModelPool> {
+    const pool = new ModelPool(options);
+    try {
+      const pongs = await Promise.all(
+        Array.from({ length: options.instances }, () => pool.piscina.run({ kind: 'ping' })),
+      );
+      const first = pongs[0];
+      if (first?.kind === 'pong') {
+        pool.inputs = first.inputs;
+        pool.outputs = first.outputs;
+        pool.executionProvider = first.executionProvider;
+      }
+    } catch (error) {
+      await pool.piscina.destroy();
+      throw error;
+    }
+    return pool;
+  }
+
+  get threads(): number {
+    return this.piscina.threads.length;
+  }
+
+  /** Runs one inference; input buffers are transferred (the caller must not reuse them). */
+  async infer(inputs: NamedTensors, outputs?: readonly string[], signal?: AbortSignal): Promise<NamedTensors> {
+    const response = await this.piscina.run(
+      { kind: 'infer', inputs, outputs },
+      { transferList: transferList(inputs), signal: signal ?? null },
+    );
+    if (response.kind !== 'infer') throw new Error('worker answered an inference with a ping reply');
+    return response.outputs;
+  }
+
+  /** For tests and health: the live worker threads. */
+  workerThreads(): readonly import('node:worker_threads').Worker[] {
+    return this.piscina.threads;
+  }
+
+  /** Graceful: running tasks finish. Forced: threads are terminated and their tasks fail. */
+  async close(force = false): Promise<void> {
+    if (force) await this.piscina.destroy();
+    else await this.piscina.close();
+  }
+}
