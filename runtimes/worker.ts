@@ -1,4 +1,4 @@
-import { workerData, transferableSymbol, valueSymbol } from 'piscina';
+import { move, workerData, transferableSymbol, valueSymbol } from 'piscina';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 import { runtimeByName } from './registry.ts';
 import { transferList } from './transfer.ts';
@@ -18,7 +18,7 @@ async function start(): Promise<(request: WorkerRequest) => Promise<WorkerRespon
     const outputs = await session.run(request.inputs, request.outputs);
     const response: WorkerResponse = { kind: 'infer', outputs };
     // Piscina's movable-value convention: the listed buffers are transferred, not copied.
-    return { [transferableSymbol]: transferList(outputs), [valueSymbol]: response } as unknown as WorkerResponse;
+    return move({ [transferableSymbol]: transferList(outputs), [valueSymbol]: response } as never) as unknown as WorkerResponse;
   };
 }
 

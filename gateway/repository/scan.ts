@@ -33,6 +33,8 @@ export async function scanRepository(root: string): Promise<ModelEntry[]> {
     const directory = await resolveInside(root, entry.name);
     if (directory === undefined) continue; // a symlink out of the repository is never served
     if (!(await isDirectory(directory))) continue;
+    // A folder with neither config.yaml nor a version directory is not a model (e.g. build scripts, docs).
+    if (!(await looksLikeModel(directory))) continue;
     models.push(await scanModel(root, entry.name, directory));
   }
   return models;
@@ -75,6 +77,11 @@ async function readConfig(directory: string): Promise<{ config?: ModelConfig } |
   const parsed = modelConfigSchema.safeParse(raw);
   if (!parsed.success) return { error: `config.yaml: ${describeConfigIssues(parsed.error)}` };
   return { config: parsed.data };
+}
+
+async function looksLikeModel(directory: string): Promise<boolean> {
+  const entries = await readdir(directory);
+  return entries.some((name) => name === 'config.yaml' || parseVersionDirectory(name) !== undefined);
 }
 
 async function isDirectory(p: string): Promise<boolean> {

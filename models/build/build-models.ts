@@ -1,0 +1,33 @@
+/**
+ * Entry point of `npm run build:models`: trains the sample models, builds the test
+ * fixtures and writes both repositories (models/ and test/fixtures/models/), then
+ * loads every written model.onnx with onnxruntime-node and runs its checks.
+ *
+ * Everything is seeded, so a rebuild writes byte-identical files (expected.json holds
+ * ORT's float results and is identical on the same machine). Run from any directory.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { REPOSITORIES } from './catalog.ts';
+import { SESSION_OPTIONS } from './expected.ts';
+import { writeModels } from './repository.ts';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+for (const repo of REPOSITORIES) {
+  const root = join(projectRoot, repo.root);
+  const models = repo.build();
+  await writeModels(root, models);
+  for (const model of models) {
+    for (const v of model.versions) {
+      const path = join(root, model.name, v.dir, 'model.onnx');
+      const session = await ort.InferenceSession.create(await readFile(path), SESSION_OPTIONS);
+      const lines = [...v.notes];
+      if (v.verify) lines.push(await v.verify(session));
+      await session.release();
+      console.log(`${repo.root}/${model.name}/${v.dir}: ${v.onnx.length} bytes${lines.map((l) => `\n  ${l}`).join('')}`);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The two model repositories this build produces, as pure functions (no I/O), so the
+ * build script writes them and the tests can rebuild them in memory and compare bytes.
+ * Paths are relative to the project root.
+ */
+import { fixtureModels } from './fixtures.ts';
+import { slowFixture } from './fixture-slow.ts';
+import { irisSplit } from './iris-data.ts';
+import { irisModel, irisVersion } from './iris-export.ts';
+import type { ModelArtifact } from './repository.ts';
+import { buildPetalWidth } from './train-petal-width.ts';
+import { trainIrisMlp } from './train-iris-mlp.ts';
+import { trainIrisSoftmax } from './train-iris-softmax.ts';
+
+export interface Repository {
+  root: string;
+  build: () => ModelArtifact[];
+}
+
+/** The default model repository: trained sample models. */
+export function sampleModels(): ModelArtifact[] {
+  const split = irisSplit();
+  return [
+    irisModel([irisVersion(trainIrisSoftmax(split), split), irisVersion(trainIrisMlp(split), split)]),
+    buildPetalWidth(split),
+  ];
+}
+
+/** The test repository: one small model per behaviour under test. */
+export function testFixtureModels(): ModelArtifact[] {
+  return [...fixtureModels(), slowFixture()];
+}
+
+export const REPOSITORIES: readonly Repository[] = [
+  { root: 'models', build: sampleModels },
+  { root: 'test/fixtures/models', build: testFixtureModels },
+];
