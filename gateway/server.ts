@@ -34,6 +34,11 @@ export class Gateway {
     await new Promise<void>((resolve, reject) => {
       this.server = serve({ fetch: this.app.fetch, hostname: this.options.host, port: this.options.port }, () => resolve());
       this.server.once('error', reject);
+      // In-flight is counted at the socket level: a request is done once its response is fully written.
+      this.server.on('request', (_request, response) => {
+        this.state.requestStarted();
+        response.once('close', () => this.state.requestFinished());
+      });
     });
     this.log.info({ host: this.options.host, port: this.port }, 'listening');
     await this.registry.loadAll();
@@ -58,6 +63,7 @@ export class Gateway {
     });
     const drained = await Promise.race([this.state.idle().then(() => 'idle' as const), graceOver]);
     clearTimeout(timer);
+    // Every answered connection is idle now (or the grace period is over): close what is left.
     server?.closeAllConnections();
     await closed;
     const forced = drained === 'timeout';

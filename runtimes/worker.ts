@@ -2,6 +2,7 @@ import { move, workerData, transferableSymbol, valueSymbol } from 'piscina';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 import { runtimeByName } from './registry.ts';
 import { transferList } from './transfer.ts';
+import { shouldCrash } from './fault-injection.ts';
 
 /**
  * Worker entry: opens one runtime session when the thread starts, then serves
@@ -15,6 +16,7 @@ async function start(): Promise<(request: WorkerRequest) => Promise<WorkerRespon
     if (request.kind === 'ping') {
       return { kind: 'pong', executionProvider: session.executionProvider, inputs: [...session.inputs], outputs: [...session.outputs] };
     }
+    if (shouldCrash(request.inputs)) process.exit(70);
     const outputs = await session.run(request.inputs, request.outputs);
     const response: WorkerResponse = { kind: 'infer', outputs };
     // Piscina's movable-value convention: the listed buffers are transferred, not copied.

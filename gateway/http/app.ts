@@ -16,7 +16,7 @@ export interface AppDependencies {
   log: Logger;
 }
 
-/** The HTTP surface: every route group, in-flight accounting and the error contract. */
+/** The HTTP surface: every route group, the drain gate and the error contract. */
 export function createApp({ registry, state, options, log }: AppDependencies): Hono {
   const app = new Hono();
   app.use(async (c, next) => {
@@ -25,13 +25,9 @@ export function createApp({ registry, state, options, log }: AppDependencies): H
       c.header('connection', 'close');
       throw new GatewayError('MODELGATE_ERR_SHUTTING_DOWN', 'the server is shutting down; retry on another replica');
     }
-    state.requestStarted();
-    try {
-      await next();
-    } finally {
-      state.requestFinished();
-      if (state.draining) c.header('connection', 'close');
-    }
+    await next();
+    // Responses written while draining close their connection, so keep-alive clients move on.
+    if (state.draining) c.header('connection', 'close');
   });
   app.route('/', healthRoutes(registry, state, options.strictReadiness));
   app.route('/', modelRoutes(registry));

@@ -4,7 +4,7 @@ export class ServerState {
   startupComplete = false;
   /** Set when shutdown begins: readiness turns false and new work is refused. */
   draining = false;
-  /** Requests between arrival and response; shutdown waits for this to reach 0. */
+  /** Requests between arrival and the end of their response on the socket; shutdown waits for 0. */
   inFlight = 0;
   private idleWaiters: (() => void)[] = [];
 
