@@ -23,7 +23,14 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions): Ho
     const body = await readBody(c, options.maxBodyBytes);
     const request = decodeInferRequest(parseJsonBody(body, { maxDepth: options.maxJsonDepth }), signature);
     const outputNames = request.outputs?.map((o) => o.name) ?? signature.outputs.map((o) => o.name);
-    const outputs = await served.infer(request.inputs, outputNames);
+    const outputs = await served.infer({
+      inputs: request.inputs,
+      outputNames,
+      priority: request.parameters.priority,
+      timeoutUs: request.parameters.timeout,
+      // Aborts when the client disconnects: a request still queued is dropped, not run.
+      signal: c.req.raw.signal,
+    });
     const text = encodeInferResponse({
       modelName: served.model,
       modelVersion: String(served.version),

@@ -5,6 +5,9 @@ import type { Device } from '../../runtimes/runtime.ts';
 import { resolveSignature, type ServedSignature } from '../repository/resolve-config.ts';
 import type { ModelConfig } from '../repository/model-config.ts';
 import { runtimeFailure, sanitize } from './runtime-error.ts';
+import { DynamicBatcher } from '../scheduler/batcher.ts';
+import { batchPolicyFor } from '../scheduler/policy-from-config.ts';
+import type { BatchPolicy } from '../scheduler/batch-policy.ts';
 
 /** Triton's lifecycle states; UNAVAILABLE carries the reason. */
 export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE';
@@ -15,6 +18,19 @@ export interface VersionSource {
   /** Real path of the artifact, already checked to lie inside the repository. */
   artifact: string;
   config: ModelConfig | undefined;
+}
+
+/** One inference as the HTTP layer hands it over: validated tensors and scheduling parameters. */
+export interface InferCall {
+  inputs: NamedTensors;
+  /** Outputs to compute; resolved by the caller (all served outputs when the request names none). */
+  outputNames: readonly string[];
+  /** `parameters.priority` as sent (validated by the scheduler). */
+  priority?: unknown;
+  /** `parameters.timeout` in µs as sent (validated by the scheduler; may only lower the default). */
+  timeoutUs?: unknown;
+  /** Fires when the client disconnects: a still-queued request is dropped. */
+  signal?: AbortSignal;
 }
 
 /** How many threads a version gets: instances × intra-op threads stays within the cores. */
@@ -31,8 +47,12 @@ export class ModelVersion {
   state: VersionState = 'LOADING';
   reason: string | undefined;
   signature: ServedSignature | undefined;
+  policy: BatchPolicy | undefined;
   loadSeconds = 0;
+  /** Dispatch counters (Triton's execution_count / inference_count): read by stats and tests. */
+  readonly counts = { batches: 0, requests: 0 };
   private pool: ModelPool | undefined;
+  private batcher: DynamicBatcher | undefined;
 
   constructor(readonly source: VersionSource) {}
 
@@ -63,6 +83,18 @@ export class ModelVersion {
         instances,
       });
       this.signature = resolveSignature(this.source.config, this.pool);
+      this.policy = batchPolicyFor(this.source.config, this.signature);
+      const pool = this.pool;
+      const label = `model "${this.model}" version ${this.version}`;
+      this.batcher = new DynamicBatcher(this.policy, (inputs, outputs) => this.runOnPool(pool, inputs, outputs), undefined, {
+        // One batch per worker: the rest wait in our queue, where they can still batch, time out or be dropped.
+        maxInflightBatches: instances,
+        label,
+        onBatch: (_rows, queueWaitsMs) => {
+          this.counts.batches += 1;
+          this.counts.requests += queueWaitsMs.length;
+        },
+      });
       this.state = 'READY';
     } catch (error) {
       await this.pool?.close();
@@ -73,15 +105,27 @@ export class ModelVersion {
     this.loadSeconds = (performance.now() - started) / 1000;
   }
 
-  /** Runs one request on a worker. Input buffers are transferred to the worker. */
-  async infer(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
-    const pool = this.pool;
-    if (pool === undefined) throw new Error('infer() on a version that is not loaded');
+  /**
+   * Queues one request with the version's scheduler; it runs on a worker, alone
+   * or concatenated with others. Input buffers may be transferred to the worker.
+   */
+  infer(call: InferCall): Promise<NamedTensors> {
+    const batcher = this.batcher;
+    if (batcher === undefined) return Promise.reject(new Error('infer() on a version that is not loaded'));
+    return batcher.submit({ inputs: call.inputs, outputNames: call.outputNames, priority: call.priority as number | undefined, timeoutUs: call.timeoutUs as number | undefined, signal: call.signal });
+  }
+
+  private async runOnPool(pool: ModelPool, inputs: NamedTensors, outputs: readonly string[]): Promise<NamedTensors> {
     try {
-      return await pool.infer(inputs, outputs ?? this.signature?.outputs.map((o) => o.name));
+      return await pool.infer(inputs, outputs);
     } catch (error) {
       throw runtimeFailure(this.model, this.version, error);
     }
+  }
+
+  /** Requests waiting in this version's queue. */
+  get queueDepth(): number {
+    return this.batcher?.queueLength ?? 0;
   }
 
   /** For tests: the live worker threads of this version. */
@@ -92,6 +136,8 @@ export class ModelVersion {
   /** Running requests finish first unless `force` (shutdown past its grace period). */
   async unload(force = false): Promise<void> {
     this.state = 'UNLOADING';
+    // Queued requests still run (drain) unless forced; then the workers stop.
+    await this.batcher?.close({ drain: !force });
     await this.pool?.close(force);
     this.pool = undefined;
     this.state = 'UNAVAILABLE';

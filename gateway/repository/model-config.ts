@@ -31,6 +31,25 @@ const versionPolicy = z.union([
   z.strictObject({ specific: z.strictObject({ versions: z.array(z.number().int().min(1)).min(1) }) }),
 ]);
 
+/**
+ * Triton's dynamic batching, flattened: present → requests are queued and
+ * concatenated along the batch dim into one worker task (see gateway/scheduler).
+ */
+const dynamicBatching = z.strictObject({
+  /** Batch sizes dispatched at once when exactly reachable. */
+  preferred_batch_sizes: z.array(z.number().int().min(1)).default([]),
+  /** Longest wait of a batch's oldest request for more to join; 0 dispatches what is there. */
+  max_queue_delay_microseconds: z.number().int().min(0).default(0),
+  /** Requests held in the queue before new ones are refused with 503; 0 = unlimited. */
+  max_queue_size: z.number().int().min(0).default(0),
+  /** Longest wait in the queue before a request fails with 504; 0 = none. Requests may lower it. */
+  default_timeout_microseconds: z.number().int().min(0).default(0),
+  /** Priority levels 1 (highest) .. N for `parameters.priority`; 0 = priorities off. */
+  priority_levels: z.number().int().min(0).max(1000).default(0),
+  /** Priority of a request that names none; 0 = the lowest level. */
+  default_priority_level: z.number().int().min(0).default(0),
+});
+
 export const PLATFORMS = ['onnxruntime_onnx'] as const;
 
 export const modelConfigSchema = z.strictObject({
@@ -42,11 +61,13 @@ export const modelConfigSchema = z.strictObject({
   instance_count: z.number().int().min(1).max(256).optional(),
   device: z.enum(['cpu', 'gpu']).optional(),
   version_policy: versionPolicy.optional(),
+  dynamic_batching: dynamicBatching.optional(),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type TensorConfig = z.infer<typeof tensorConfig>;
 export type VersionPolicy = z.infer<typeof versionPolicy>;
+export type DynamicBatchingConfig = z.infer<typeof dynamicBatching>;
 
 /** Turns zod issues into one readable line: `max_batch_size: expected number, received string`. */
 export function describeConfigIssues(error: z.ZodError): string {

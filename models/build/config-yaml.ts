@@ -26,6 +26,8 @@ export interface ModelConfig {
   output: TensorConfig[];
   instance_count?: number;
   version_policy?: VersionPolicy;
+  /** Triton-style dynamic batching block (the gateway's keys; see README "Dynamic batching"). */
+  dynamic_batching?: Record<string, number | number[]>;
 }
 
 function flow(value: unknown): string {
@@ -55,5 +57,6 @@ export function renderConfig(config: ModelConfig, comment: readonly string[] = [
   ];
   if (config.instance_count !== undefined) lines.push(`instance_count: ${config.instance_count}`);
   if (config.version_policy !== undefined) lines.push(`version_policy: ${flow(config.version_policy)}`);
+  if (config.dynamic_batching !== undefined) lines.push(`dynamic_batching: ${flow(config.dynamic_batching)}`);
   return lines.join('\n') + '\n';
 }

@@ -146,6 +146,35 @@ export function versionsFixture(): ModelArtifact {
   };
 }
 
+/**
+ * batching: OUTPUT0 = INPUT0 + 1 over FP32 [batch, n], with dynamic batching and a
+ * 20 ms queue delay so that concurrent requests are concatenated into one run.
+ */
+export function batchingFixture(): ModelArtifact {
+  const b = new ModelBuilder('batching', 'OUTPUT0 = INPUT0 + 1');
+  b.input('INPUT0', 'FP32', ['batch', 'n']);
+  b.output('OUTPUT0', 'FP32', ['batch', 'n']);
+  b.op('Add', ['INPUT0', b.initializer('one', 'FP32', [], new Float32Array([1]))], {}, ['OUTPUT0']);
+  return {
+    name: 'batching',
+    config: renderConfig(
+      {
+        name: 'batching',
+        max_batch_size: 16,
+        input: [{ name: 'INPUT0', datatype: 'FP32', dims: [-1] }],
+        output: [{ name: 'OUTPUT0', datatype: 'FP32', dims: [-1] }],
+        instance_count: 1,
+        dynamic_batching: { max_queue_delay_microseconds: 20000, max_queue_size: 64 },
+      },
+      [
+        'OUTPUT0 = INPUT0 + 1. Dynamic batching with a 20 ms queue delay: concurrent requests',
+        'with the same n are concatenated into one run; requests with different n never mix.',
+      ],
+    ),
+    versions: [version('1', b.encode())],
+  };
+}
+
 /** Every fixture except `slow` (see fixture-slow.ts). */
 export function fixtureModels(): ModelArtifact[] {
   return [
@@ -155,5 +184,6 @@ export function fixtureModels(): ModelArtifact[] {
     noConfigFixture(),
     badConfigFixture(),
     versionsFixture(),
+    batchingFixture(),
   ];
 }

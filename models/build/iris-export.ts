@@ -45,6 +45,7 @@ export function irisConfig(): string {
       ],
       instance_count: 2,
       version_policy: { all: {} },
+      dynamic_batching: { max_queue_delay_microseconds: 0, max_queue_size: 4096 },
     },
     [
       'Iris species classifier. input: raw measurements in cm, in the order',

@@ -78,6 +78,7 @@ export function buildPetalWidth(split: IrisSplit): ModelArtifact {
         max_batch_size: 64,
         input: [{ name: 'numeric', datatype: 'FP32', dims: [3] }, { name: 'species', datatype: 'INT64', dims: [] }],
         output: [{ name: 'petal_width', datatype: 'FP32', dims: [] }],
+        dynamic_batching: { max_queue_delay_microseconds: 0, max_queue_size: 4096 },
       },
       [
         'Petal width (cm) regression with two inputs: numeric = sepal_length, sepal_width,',
