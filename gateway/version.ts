@@ -6,4 +6,4 @@ export const SERVER_NAME = 'modelgate';
 export const SERVER_VERSION = pkg.version;
 
 /** KServe v2 / Triton extension names this server implements, as listed by GET /v2. */
-export const SERVER_EXTENSIONS: readonly string[] = [];
+export const SERVER_EXTENSIONS: readonly string[] = ['binary_tensor_data'];

@@ -2,17 +2,19 @@ import { Hono, type Context } from 'hono';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import type { ServerOptions } from '../options.ts';
 import { readBody } from './body.ts';
-import { parseJsonBody } from '../protocol/json-body.ts';
-import { decodeInferRequest } from '../protocol/infer-request.ts';
-import { encodeInferResponse } from '../protocol/infer-response.ts';
+import { decodeInferBody } from '../protocol/binary-request.ts';
+import { binaryOutputNames, encodeInferResponseFor } from '../protocol/binary-response.ts';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '../protocol/binary-layout.ts';
 import { GatewayError } from '../errors.ts';
 
 /**
- * KServe v2 inference: `POST /v2/models/{m}[/versions/{v}]/infer`.
+ * KServe v2 inference: `POST /v2/models/{m}[/versions/{v}]/infer`, JSON or
+ * Triton's binary tensor extension (when `Inference-Header-Content-Length` is set).
  * Order matters for hostile input: the model is resolved before the body is
  * read, the body is size-checked while it streams, the JSON is depth-checked
  * before it is parsed, and shapes are checked against data lengths before any
- * tensor is allocated.
+ * tensor is allocated. Everything about the response (binary flags) is
+ * validated before the model runs.
  */
 export function inferRoutes(registry: ModelRegistry, options: ServerOptions): Hono {
   const app = new Hono();
@@ -21,8 +23,9 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions): Ho
     const signature = served.signature;
     if (signature === undefined) throw new GatewayError('MODELGATE_ERR_MODEL_NOT_READY', `model "${name}" is not ready`);
     const body = await readBody(c, options.maxBodyBytes);
-    const request = decodeInferRequest(parseJsonBody(body, { maxDepth: options.maxJsonDepth }), signature);
+    const request = decodeInferBody(body, c.req.header(INFERENCE_HEADER_CONTENT_LENGTH), signature, { maxDepth: options.maxJsonDepth });
     const outputNames = request.outputs?.map((o) => o.name) ?? signature.outputs.map((o) => o.name);
+    const binary = binaryOutputNames(request, outputNames);
     const outputs = await served.infer({
       inputs: request.inputs,
       outputNames,
@@ -31,13 +34,13 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions): Ho
       // Aborts when the client disconnects: a request still queued is dropped, not run.
       signal: c.req.raw.signal,
     });
-    const text = encodeInferResponse({
+    const response = encodeInferResponseFor({
       modelName: served.model,
       modelVersion: String(served.version),
       id: request.id,
       outputs: outputNames.map((outputName) => ({ name: outputName, tensor: outputs[outputName]! })),
-    });
-    return c.body(text, 200, { 'content-type': 'application/json' });
+    }, binary);
+    return c.body(response.body, 200, response.headers);
   };
   app.post('/v2/models/:model/infer', (c) => infer(c, c.req.param('model')));
   app.post('/v2/models/:model/versions/:version/infer', (c) => infer(c, c.req.param('model'), c.req.param('version')));

@@ -12,7 +12,10 @@
  * - The element count from `shape` is checked against `data` (its length, or its full
  *   nested structure) before any storage is allocated.
  * - An empty `outputs` array means the same as none: all outputs.
- * - Binary tensor data (Triton's `binary_data_size` parameter) is refused.
+ * - Binary tensor data (Triton's `binary_data_size` parameter) is accepted only when the
+ *   caller passes the body's binary section (options.binary, see binary-request.ts); the
+ *   input is then validated exactly like a JSON one (name, datatype, shape, batch,
+ *   duplicates) and only its data comes from the section. Without it, it is refused.
  * - Element rules (BOOL, INT64, FP special values…) are in elements.ts.
  */
 import type { NamedTensors, Tensor, TensorData, TensorSpec } from '../../runtimes/tensor.ts';
@@ -32,6 +35,25 @@ export interface ModelSignature {
 export interface RequestedOutput {
   name: string;
   parameters?: Record<string, unknown>;
+}
+
+/**
+ * The binary section of a request body (Triton's binary tensor data extension), consumed
+ * in input order. Implemented by binary-request.ts.
+ */
+export interface BinaryInputSource {
+  /**
+   * The data of the next binary input, whose name, datatype and shape are already checked:
+   * `size` is its raw `parameters.binary_data_size`, `path` the input's (`inputs[2]`).
+   */
+  take(size: unknown, spec: TensorSpec, shape: readonly number[], path: string): TensorData;
+  /** Called once every input is decoded: refuses bytes that no input claimed. */
+  finish(): void;
+}
+
+export interface DecodeInferRequestOptions {
+  /** The body's binary section; absent for a plain JSON body. */
+  binary?: BinaryInputSource;
 }
 
 export interface InferRequest {
@@ -170,7 +192,7 @@ function decodeData(raw: unknown, spec: TensorSpec, shape: number[], path: strin
   return data;
 }
 
-function decodeInputs(raw: unknown, model: ModelSignature): NamedTensors {
+function decodeInputs(raw: unknown, model: ModelSignature, binary: BinaryInputSource | undefined): NamedTensors {
   if (!Array.isArray(raw) || raw.length === 0) {
     throw invalidInput(`inputs: expected a non-empty array of input tensors, got ${describe(raw)}`);
   }
@@ -196,8 +218,13 @@ function decodeInputs(raw: unknown, model: ModelSignature): NamedTensors {
       throw invalidInput(`${path}.datatype: expected ${spec.datatype}, got ${describe(datatype)}${note}`);
     }
     const params = optionalObject(input.parameters, `${path}.parameters`);
-    if (params !== undefined && 'binary_data_size' in params) {
-      throw invalidInput(`${path}.parameters.binary_data_size: binary tensor data is not supported; send "data" as JSON`);
+    const isBinary = params !== undefined && 'binary_data_size' in params;
+    if (isBinary && binary === undefined) {
+      throw invalidInput(`${path}.parameters.binary_data_size: binary tensor data is not supported in a plain ` +
+        'JSON body; send "data" as JSON, or send the Inference-Header-Content-Length header with the tensor bytes after the JSON');
+    }
+    if (isBinary && input.data !== undefined) {
+      throw invalidInput(`${path}: expected either "data" or parameters.binary_data_size, not both`);
     }
     const shape = decodeShape(input.shape, spec, model.maxBatchSize, `${path}.shape`);
     const size = shape[0] as number;
@@ -205,11 +232,15 @@ function decodeInputs(raw: unknown, model: ModelSignature): NamedTensors {
       throw invalidInput(`${path}.shape[0]: expected batch size ${batch.size} (as ${batch.from}), got ${size}`);
     }
     batch ??= { size, from: path };
-    const tensor: Tensor = { datatype: spec.datatype, shape, data: decodeData(input.data, spec, shape, `${path}.data`) };
+    const data = isBinary && binary !== undefined
+      ? binary.take(params?.binary_data_size, spec, shape, path)
+      : decodeData(input.data, spec, shape, `${path}.data`);
+    const tensor: Tensor = { datatype: spec.datatype, shape, data };
     setOwn(inputs, name, tensor);
   }
   const missing = model.inputs.filter((s) => !seen.has(s.name)).map((s) => s.name);
   if (missing.length > 0) throw invalidInput(`inputs: missing declared input(s) ${nameList(missing)}`);
+  binary?.finish();
   return inputs;
 }
 
@@ -236,13 +267,19 @@ function decodeOutputs(raw: unknown, model: ModelSignature): RequestedOutput[] |
   return outputs.length > 0 ? outputs : undefined;
 }
 
-/** Validates a parsed inference request against the model and decodes its tensors. */
-export function decodeInferRequest(body: unknown, model: ModelSignature): InferRequest {
+/**
+ * Validates a parsed inference request against the model and decodes its tensors.
+ * `options.binary`: the body's binary section, when the request came with
+ * Inference-Header-Content-Length (binary-request.ts builds it).
+ */
+export function decodeInferRequest(
+  body: unknown, model: ModelSignature, options: DecodeInferRequestOptions = {},
+): InferRequest {
   if (!isObject(body)) throw invalidInput(`request body: expected a JSON object, got ${describe(body)}`);
   const id = body.id;
   if (id !== undefined && typeof id !== 'string') throw invalidInput(`id: expected a string, got ${describe(id)}`);
   const parameters = optionalObject(body.parameters, 'parameters') ?? {};
-  const inputs = decodeInputs(body.inputs, model);
+  const inputs = decodeInputs(body.inputs, model, options.binary);
   const outputs = decodeOutputs(body.outputs, model);
   return {
     ...(id === undefined ? {} : { id }), inputs, ...(outputs === undefined ? {} : { outputs }), parameters,

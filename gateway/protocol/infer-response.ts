@@ -113,27 +113,37 @@ function encodeData(tensor: Tensor): string | undefined {
   }
 }
 
-function encodeOutput(out: InferResponseOutput): string {
+/** The error for an output tensor that does not match its datatype and shape (a runtime bug, hence 500). */
+export function malformedOutput(name: string): GatewayError {
+  return new GatewayError(
+    'MODELGATE_ERR_INTERNAL',
+    `output ${JSON.stringify(name)}: the model produced a tensor that does not match its datatype and shape`,
+  );
+}
+
+/** The JSON text of one output object, `data` included. */
+export function encodeOutput(out: InferResponseOutput): string {
   const { tensor } = out;
   const shapeOk = Array.isArray(tensor.shape) &&
     tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0);
   const data = shapeOk && isDataType(tensor.datatype) &&
     tensor.data.length === elementCount(tensor.shape) ? encodeData(tensor) : undefined;
-  if (data === undefined) {
-    throw new GatewayError(
-      'MODELGATE_ERR_INTERNAL',
-      `output ${JSON.stringify(out.name)}: the model produced a tensor that does not match its datatype and shape`,
-    );
-  }
+  if (data === undefined) throw malformedOutput(out.name);
   return `{"name":${JSON.stringify(out.name)},"datatype":"${tensor.datatype}",` +
     `"shape":[${tensor.shape.join(',')}],"data":[${data}]}`;
 }
 
-/** The JSON text of an inference response. */
-export function encodeInferResponse(response: InferResponse): string {
+/**
+ * The JSON text of an inference response. `encode` writes each output object (binary-response.ts
+ * passes one that writes binary outputs without `data`).
+ */
+export function encodeInferResponse(
+  response: InferResponse,
+  encode: (out: InferResponseOutput) => string = encodeOutput,
+): string {
   let head = `{"model_name":${JSON.stringify(response.modelName)}`;
   if (response.modelVersion !== undefined) head += `,"model_version":${JSON.stringify(response.modelVersion)}`;
   if (response.id !== undefined) head += `,"id":${JSON.stringify(response.id)}`;
-  const outputs = response.outputs.map(encodeOutput);
+  const outputs = response.outputs.map((out) => encode(out));
   return `${head},"outputs":[${outputs.join(',')}]}`;
 }
