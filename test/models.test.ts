@@ -1,5 +1,5 @@
 /**
- * The committed model repositories (models/ and test/fixtures/models/) checked directly
+ * The committed model repositories (models/, test/fixtures/models/, bench/models/) checked directly
  * with onnxruntime-node, without the gateway: every model loads, matches its
  * config.yaml, reproduces expected.json, the trained models are accurate, fixtures
  * behave as their configs say, and the seeded build reproduces the committed bytes.
@@ -20,6 +20,7 @@ import { staticFiles } from '../models/build/repository.ts';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const MODELS = join(ROOT, 'models');
 const FIXTURES = join(ROOT, 'test/fixtures/models');
+const BENCH = join(ROOT, 'bench/models');
 
 const sessions: ort.InferenceSession[] = [];
 after(async () => {
@@ -84,7 +85,7 @@ describe('build determinism', () => {
 });
 
 describe('config.yaml agrees with model.onnx', () => {
-  const cases = [...modelNames(MODELS).map((m) => [MODELS, m] as const), ...modelNames(FIXTURES).map((m) => [FIXTURES, m] as const)]
+  const cases = [MODELS, FIXTURES, BENCH].flatMap((root) => modelNames(root).map((m) => [root, m] as const))
     .filter(([root, m]) => existsSync(join(root, m, 'config.yaml')) && m !== 'bad_config');
   for (const [root, model] of cases) {
     test(`${relative(ROOT, root)}/${model}`, async () => {
@@ -245,5 +246,54 @@ describe('fixtures', () => {
     assert.deepEqual(out.dims, [1, 4]);
     assert.ok((out.data as Float32Array).every(Number.isFinite));
     assert.ok(ms > 10, `slow took only ${ms.toFixed(1)} ms`); // a loose floor: it must stay slow enough to observe
+  });
+});
+
+describe('benchmark models', () => {
+  for (const model of modelNames(BENCH)) {
+    for (const dir of versionDirs(BENCH, model)) {
+      test(`${model}/${dir} reproduces expected.json`, async () => {
+        const expected = JSON.parse(readFileSync(join(BENCH, model, dir, 'expected.json'), 'utf8')) as ExpectedFile;
+        assert.equal(expected.model, model);
+        assert.ok(expected.examples.length > 0);
+        const session = await load(join(BENCH, model, dir, 'model.onnx'));
+        for (const ex of expected.examples) {
+          const outputs = await runJson(session, ex.request.inputs);
+          assert.equal(outputs.length, ex.response.outputs.length);
+          outputs.forEach((o, i) => assertClose(o, ex.response.outputs[i]!, expected.atol, expected.rtol));
+        }
+      });
+    }
+  }
+
+  test('mlp_heavy and mlp_heavy_nobatch share model.onnx and differ only in dynamic_batching', () => {
+    assert.ok(readFileSync(join(BENCH, 'mlp_heavy/1/model.onnx')).equals(readFileSync(join(BENCH, 'mlp_heavy_nobatch/1/model.onnx'))));
+    const batched = parse(readFileSync(join(BENCH, 'mlp_heavy/config.yaml'), 'utf8'));
+    const unbatched = parse(readFileSync(join(BENCH, 'mlp_heavy_nobatch/config.yaml'), 'utf8'));
+    assert.ok(batched.dynamic_batching !== undefined);
+    assert.equal(unbatched.dynamic_batching, undefined);
+    const { dynamic_batching: _, name: batchedName, ...rest } = batched;
+    assert.equal(batchedName, 'mlp_heavy');
+    assert.deepEqual({ ...rest, name: unbatched.name }, unbatched);
+  });
+
+  test('a batch gives the same rows as running them one by one (mlp_heavy, image_large)', async () => {
+    const cases = [['mlp_heavy', 'input', [256]], ['image_large', 'image', [3, 224, 224]]] as const;
+    for (const [model, input, rowShape] of cases) {
+      const session = await load(join(BENCH, model, '1', 'model.onnx'));
+      const rowSize = rowShape.reduce((a, b) => a * b, 1);
+      const batch = 4;
+      const data = Float32Array.from({ length: batch * rowSize }, (_, i) => Math.sin(i * 0.61) * 2);
+      const outName = session.outputNames[0]!;
+      const all = (await session.run({ [input]: new ort.Tensor('float32', data, [batch, ...rowShape]) }))[outName]!;
+      const width = all.dims[1]!;
+      assert.deepEqual(all.dims, [batch, width]);
+      for (let r = 0; r < batch; r++) {
+        const row = data.slice(r * rowSize, (r + 1) * rowSize);
+        const one = (await session.run({ [input]: new ort.Tensor('float32', row, [1, ...rowShape]) }))[outName]!.data as Float32Array;
+        const got = (all.data as Float32Array).slice(r * width, (r + 1) * width);
+        one.forEach((v, i) => assert.ok(Number.isFinite(v) && Math.abs(got[i]! - v) <= 1e-5 + 1e-4 * Math.abs(v), `${model} row ${r}[${i}]: ${got[i]} vs ${v}`));
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Entry point of `npm run build:models`: trains the sample models, builds the test
- * fixtures and writes both repositories (models/ and test/fixtures/models/), then
+ * fixtures and the benchmark models, and writes the three repositories (models/,
+ * test/fixtures/models/ and bench/models/; see catalog.ts), then
  * loads every written model.onnx with onnxruntime-node and runs its checks.
  *
  * Everything is seeded, so a rebuild writes byte-identical files (expected.json holds

@@ -1,8 +1,10 @@
 /**
- * The two model repositories this build produces, as pure functions (no I/O), so the
- * build script writes them and the tests can rebuild them in memory and compare bytes.
+ * The model repositories this build produces (samples, test fixtures, benchmark models),
+ * as pure functions (no I/O), so the build script writes them and the tests can rebuild
+ * them in memory and compare bytes.
  * Paths are relative to the project root.
  */
+import { benchModels } from './bench-models.ts';
 import { fixtureModels } from './fixtures.ts';
 import { slowFixture } from './fixture-slow.ts';
 import { irisSplit } from './iris-data.ts';
@@ -34,4 +36,5 @@ export function testFixtureModels(): ModelArtifact[] {
 export const REPOSITORIES: readonly Repository[] = [
   { root: 'models', build: sampleModels },
   { root: 'test/fixtures/models', build: testFixtureModels },
+  { root: 'bench/models', build: benchModels },
 ];
