@@ -7,6 +7,7 @@ import { createApp } from './http/app.ts';
 import { ServerState } from './http/server-state.ts';
 import { ModelRegistry } from './models/model-registry.ts';
 import type { ServerOptions } from './options.ts';
+import { ServingMetrics } from './monitoring/serving-metrics.ts';
 
 /**
  * The gateway process in one object: HTTP server, model registry and their
@@ -16,12 +17,14 @@ import type { ServerOptions } from './options.ts';
 export class Gateway {
   readonly state = new ServerState();
   readonly registry: ModelRegistry;
+  readonly metrics: ServingMetrics;
   readonly app: Hono;
   private server: ServerType | undefined;
 
   constructor(readonly options: ServerOptions, readonly log: Logger) {
-    this.registry = new ModelRegistry(options.modelRepository, log);
-    this.app = createApp({ registry: this.registry, state: this.state, options, log });
+    this.metrics = new ServingMetrics(() => this.registry.versions());
+    this.registry = new ModelRegistry(options.modelRepository, log, this.metrics);
+    this.app = createApp({ registry: this.registry, state: this.state, options, log, metrics: this.metrics });
   }
 
   /** The bound port (useful with port 0). */

@@ -21,6 +21,8 @@ export class ModelPool {
   inputs: TensorSpec[] = [];
   outputs: TensorSpec[] = [];
   executionProvider = 'unknown';
+  runtime = 'unknown';
+  runtimeVersion = 'unknown';
 
   private constructor(options: PoolOptions) {
     this.piscina = new Piscina({
@@ -48,6 +50,8 @@ export class ModelPool {
         pool.inputs = first.inputs;
         pool.outputs = first.outputs;
         pool.executionProvider = first.executionProvider;
+        pool.runtime = first.runtime;
+        pool.runtimeVersion = first.runtimeVersion;
       }
     } catch (error) {
       await pool.piscina.destroy();

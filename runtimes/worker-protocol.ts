@@ -19,4 +19,4 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { kind: 'infer'; outputs: NamedTensors }
-  | { kind: 'pong'; executionProvider: string; inputs: TensorSpec[]; outputs: TensorSpec[] };
+  | { kind: 'pong'; runtime: string; runtimeVersion: string; executionProvider: string; inputs: TensorSpec[]; outputs: TensorSpec[] };

@@ -11,10 +11,18 @@ import { shouldCrash } from './fault-injection.ts';
  */
 async function start(): Promise<(request: WorkerRequest) => Promise<WorkerResponse>> {
   const init = workerData as WorkerInit;
-  const session = await runtimeByName(init.runtime).load(init.load);
+  const runtime = runtimeByName(init.runtime);
+  const session = await runtime.load(init.load);
   return async (request) => {
     if (request.kind === 'ping') {
-      return { kind: 'pong', executionProvider: session.executionProvider, inputs: [...session.inputs], outputs: [...session.outputs] };
+      return {
+        kind: 'pong',
+        runtime: runtime.name,
+        runtimeVersion: runtime.version,
+        executionProvider: session.executionProvider,
+        inputs: [...session.inputs],
+        outputs: [...session.outputs],
+      };
     }
     if (shouldCrash(request.inputs)) process.exit(70);
     const outputs = await session.run(request.inputs, request.outputs);

@@ -8,16 +8,18 @@ import { healthRoutes } from './health-routes.ts';
 import { modelRoutes } from './model-routes.ts';
 import { inferRoutes } from './infer-route.ts';
 import { GatewayError } from '../errors.ts';
+import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
 
 export interface AppDependencies {
   registry: ModelRegistry;
   state: ServerState;
   options: ServerOptions;
   log: Logger;
+  metrics: ServingMetrics;
 }
 
 /** The HTTP surface: every route group, the drain gate and the error contract. */
-export function createApp({ registry, state, options, log }: AppDependencies): Hono {
+export function createApp({ registry, state, options, log, metrics }: AppDependencies): Hono {
   const app = new Hono();
   app.use(async (c, next) => {
     // While draining, work already accepted finishes but new requests are turned away.
@@ -31,7 +33,8 @@ export function createApp({ registry, state, options, log }: AppDependencies): H
   });
   app.route('/', healthRoutes(registry, state, options.strictReadiness));
   app.route('/', modelRoutes(registry));
-  app.route('/', inferRoutes(registry, options));
+  app.route('/', inferRoutes(registry, options, metrics));
+  app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType() }));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorResponder(log));
   return app;

@@ -6,6 +6,9 @@ import { decodeInferBody } from '../protocol/binary-request.ts';
 import { binaryOutputNames, encodeInferResponseFor } from '../protocol/binary-response.ts';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '../protocol/binary-layout.ts';
 import { GatewayError } from '../errors.ts';
+import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
+import { outcomeOf } from '../monitoring/outcome.ts';
+import type { ModelVersion } from '../models/model-version.ts';
 
 /**
  * KServe v2 inference: `POST /v2/models/{m}[/versions/{v}]/infer`, JSON or
@@ -16,10 +19,24 @@ import { GatewayError } from '../errors.ts';
  * tensor is allocated. Everything about the response (binary flags) is
  * validated before the model runs.
  */
-export function inferRoutes(registry: ModelRegistry, options: ServerOptions): Hono {
+export function inferRoutes(registry: ModelRegistry, options: ServerOptions, metrics: ServingMetrics): Hono {
   const app = new Hono();
-  const infer = async (c: Context, name: string, versionText?: string): Promise<Response> => {
+  // Every request that resolves to a version is counted once, with its outcome and duration.
+  const observed = async (c: Context, name: string, versionText?: string): Promise<Response> => {
+    const started = performance.now();
     const served = registry.resolve(name, versionText);
+    let failure: unknown;
+    try {
+      return await infer(c, served);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      metrics.observeRequest(served.model, served.version, outcomeOf(failure), (performance.now() - started) / 1000);
+    }
+  };
+  const infer = async (c: Context, served: ModelVersion): Promise<Response> => {
+    const name = served.model;
     const signature = served.signature;
     if (signature === undefined) throw new GatewayError('MODELGATE_ERR_MODEL_NOT_READY', `model "${name}" is not ready`);
     const body = await readBody(c, options.maxBodyBytes);
@@ -42,7 +59,7 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions): Ho
     }, binary);
     return c.body(response.body, 200, response.headers);
   };
-  app.post('/v2/models/:model/infer', (c) => infer(c, c.req.param('model')));
-  app.post('/v2/models/:model/versions/:version/infer', (c) => infer(c, c.req.param('model'), c.req.param('version')));
+  app.post('/v2/models/:model/infer', (c) => observed(c, c.req.param('model')));
+  app.post('/v2/models/:model/versions/:version/infer', (c) => observed(c, c.req.param('model'), c.req.param('version')));
   return app;
 }

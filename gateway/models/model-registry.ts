@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.ts';
 import { scanRepository, ONNX_ARTIFACT, type ModelEntry } from '../repository/scan.ts';
 import { selectVersions } from '../repository/version-policy.ts';
 import { resolveInside } from '../repository/paths.ts';
-import { ModelVersion } from './model-version.ts';
+import { ModelVersion, type VersionObserver } from './model-version.ts';
 
 /** A model of the repository: the versions it should serve, or why it cannot. */
 export interface ServedModel {
@@ -22,7 +22,7 @@ export interface ServedModel {
 export class ModelRegistry {
   private readonly models = new Map<string, ServedModel>();
 
-  constructor(readonly root: string, private readonly log: Logger) {}
+  constructor(readonly root: string, private readonly log: Logger, private readonly observer?: VersionObserver) {}
 
   /** Loads every model the repository holds; failures stay per model and never throw. */
   async loadAll(): Promise<void> {
@@ -42,13 +42,18 @@ export class ModelRegistry {
     if (missing.length > 0) served.error = `version_policy asks for versions that are not in the repository: ${missing.join(', ')}`;
     await Promise.all(selected.map(async (version) => {
       const artifact = await resolveInside(this.root, entry.name, String(version), ONNX_ARTIFACT);
-      const loaded = new ModelVersion({ model: entry.name, version, artifact: artifact ?? path.join(entry.directory, String(version), ONNX_ARTIFACT), config: entry.config });
+      const loaded = new ModelVersion({ model: entry.name, version, artifact: artifact ?? path.join(entry.directory, String(version), ONNX_ARTIFACT), config: entry.config }, this.observer);
       served.versions.set(version, loaded);
       await loaded.load();
       const fields = { model: entry.name, version, state: loaded.state, loadSeconds: Number(loaded.loadSeconds.toFixed(3)), executionProvider: loaded.executionProvider };
       if (loaded.state === 'READY') this.log.info(fields, 'model version loaded');
       else this.log.error({ ...fields, reason: loaded.reason }, 'model version failed to load');
     }));
+  }
+
+  /** Every version of every model, in any state. */
+  *versions(): Iterable<ModelVersion> {
+    for (const model of this.models.values()) yield* model.versions.values();
   }
 
   /** Every model, for listings. */

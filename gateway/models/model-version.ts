@@ -1,4 +1,6 @@
 import os from 'node:os';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { ModelPool } from '../../runtimes/pool.ts';
 import type { NamedTensors } from '../../runtimes/tensor.ts';
 import type { Device } from '../../runtimes/runtime.ts';
@@ -33,6 +35,16 @@ export interface InferCall {
   signal?: AbortSignal;
 }
 
+/** Receives what the scheduler does, for metrics. Calls are synchronous and must be cheap. */
+export interface VersionObserver {
+  /** A version was created (before it loads): pre-create its series. */
+  created?(version: ModelVersion): void;
+  /** A batch left the queue: its rows and each request's wait in the queue (ms). */
+  dispatched(version: ModelVersion, rows: number, queueWaitsMs: readonly number[]): void;
+  /** A batch finished on a worker (successfully or not) after `computeMs`. */
+  computed(version: ModelVersion, computeMs: number): void;
+}
+
 /** How many threads a version gets: instances × intra-op threads stays within the cores. */
 export function threadPlan(config: ModelConfig | undefined, cores = os.availableParallelism()): { instances: number; intraOpThreads: number } {
   const instances = config?.instance_count ?? cores;
@@ -49,12 +61,18 @@ export class ModelVersion {
   signature: ServedSignature | undefined;
   policy: BatchPolicy | undefined;
   loadSeconds = 0;
+  /** sha256 (hex) of the artifact as loaded. */
+  artifactSha256 = '';
   /** Dispatch counters (Triton's execution_count / inference_count): read by stats and tests. */
   readonly counts = { batches: 0, requests: 0 };
+  /** Requests handed to infer() and not yet settled (queued or running). */
+  inflight = 0;
   private pool: ModelPool | undefined;
   private batcher: DynamicBatcher | undefined;
 
-  constructor(readonly source: VersionSource) {}
+  constructor(readonly source: VersionSource, private readonly observer?: VersionObserver) {
+    observer?.created?.(this);
+  }
 
   get model(): string {
     return this.source.model;
@@ -78,6 +96,7 @@ export class ModelVersion {
     const { instances, intraOpThreads } = threadPlan(this.source.config);
     const device: Device = this.source.config?.device ?? 'cpu';
     try {
+      this.artifactSha256 = await sha256File(this.source.artifact);
       this.pool = await ModelPool.start({
         init: { runtime: 'onnxruntime', load: { modelPath: this.source.artifact, device, intraOpThreads } },
         instances,
@@ -90,9 +109,10 @@ export class ModelVersion {
         // One batch per worker: the rest wait in our queue, where they can still batch, time out or be dropped.
         maxInflightBatches: instances,
         label,
-        onBatch: (_rows, queueWaitsMs) => {
+        onBatch: (rows, queueWaitsMs) => {
           this.counts.batches += 1;
           this.counts.requests += queueWaitsMs.length;
+          this.observer?.dispatched(this, rows, queueWaitsMs);
         },
       });
       this.state = 'READY';
@@ -109,18 +129,37 @@ export class ModelVersion {
    * Queues one request with the version's scheduler; it runs on a worker, alone
    * or concatenated with others. Input buffers may be transferred to the worker.
    */
-  infer(call: InferCall): Promise<NamedTensors> {
+  async infer(call: InferCall): Promise<NamedTensors> {
     const batcher = this.batcher;
-    if (batcher === undefined) return Promise.reject(new Error('infer() on a version that is not loaded'));
-    return batcher.submit({ inputs: call.inputs, outputNames: call.outputNames, priority: call.priority as number | undefined, timeoutUs: call.timeoutUs as number | undefined, signal: call.signal });
+    if (batcher === undefined) throw new Error('infer() on a version that is not loaded');
+    this.inflight += 1;
+    try {
+      return await batcher.submit({ inputs: call.inputs, outputNames: call.outputNames, priority: call.priority as number | undefined, timeoutUs: call.timeoutUs as number | undefined, signal: call.signal });
+    } finally {
+      this.inflight -= 1;
+    }
   }
 
   private async runOnPool(pool: ModelPool, inputs: NamedTensors, outputs: readonly string[]): Promise<NamedTensors> {
+    const started = performance.now();
     try {
       return await pool.infer(inputs, outputs);
     } catch (error) {
       throw runtimeFailure(this.model, this.version, error);
+    } finally {
+      this.observer?.computed(this, performance.now() - started);
     }
+  }
+
+  /** What this version runs, for model_info and metadata. */
+  info(): { platform: string; runtime: string; runtime_version: string; execution_provider: string; artifact_sha256: string } {
+    return {
+      platform: this.platform,
+      runtime: this.pool?.runtime ?? 'none',
+      runtime_version: this.pool?.runtimeVersion ?? 'none',
+      execution_provider: this.executionProvider,
+      artifact_sha256: this.artifactSha256,
+    };
   }
 
   /** Requests waiting in this version's queue. */
@@ -143,4 +182,10 @@ export class ModelVersion {
     this.state = 'UNAVAILABLE';
     this.reason = 'unloaded';
   }
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
