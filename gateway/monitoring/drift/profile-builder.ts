@@ -1,6 +1,6 @@
 import {
   PROFILE_SCHEMA_VERSION, binIndex,
-  type CategoricalFeatureProfile, type FeatureProfile, type NumericFeatureProfile, type ReferenceProfile,
+  type CategoricalFeatureProfile, type FeatureSource, type FeatureProfile, type NumericFeatureProfile, type ReferenceProfile,
 } from './reference-profile.ts';
 
 /**
@@ -13,6 +13,8 @@ export interface ProfileColumn {
   kind: 'numeric' | 'categorical';
   /** One value per reference row. Missing: null, undefined or NaN (numeric also: ±Infinity, blank strings). */
   values: readonly (number | string | null | undefined)[];
+  /** Where the feature is in requests/responses; recorded in the profile as is. */
+  source?: FeatureSource | undefined;
 }
 
 export interface ProfileOptions {
@@ -50,9 +52,10 @@ export function buildProfile(columns: readonly ProfileColumn[], options: Profile
 }
 
 export function profileColumn(column: ProfileColumn, options: ProfileOptions = {}): FeatureProfile {
-  return column.kind === 'numeric'
+  const profile = column.kind === 'numeric'
     ? profileNumeric(column.name, column.values, options.bins ?? DEFAULT_PROFILE_BINS)
     : profileCategorical(column.name, column.values, options.maxCategories ?? DEFAULT_MAX_CATEGORIES);
+  return column.source === undefined ? profile : { ...profile, source: column.source };
 }
 
 function toNumber(value: number | string | null | undefined): number {

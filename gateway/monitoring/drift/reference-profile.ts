@@ -21,9 +21,21 @@ import { z } from 'zod';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 
+/**
+ * Where a feature's values are in a request (inputs) or response (outputs): the tensor,
+ * and for a 2-D `[batch, columns]` tensor the column. Absent column: the tensor is 1-D
+ * `[batch]` (or `[batch, 1]`). Absent source: the gateway maps features in order onto the
+ * columns of the model's only 2-D input (see gateway/monitoring/feature-sources.ts).
+ */
+export interface FeatureSource {
+  tensor: string;
+  column?: number | undefined;
+}
+
 export interface NumericFeatureProfile {
   name: string;
   kind: 'numeric';
+  source?: FeatureSource | undefined;
   /** Non-missing reference values the bins were built from. */
   count: number;
   /** Share (0..1) of reference rows where the value was missing. */
@@ -48,6 +60,7 @@ export interface NumericFeatureProfile {
 export interface CategoricalFeatureProfile {
   name: string;
   kind: 'categorical';
+  source?: FeatureSource | undefined;
   count: number;
   missingShare: number;
   /** Known categories, most frequent first; bin i is categories[i], the last bin is "other". */
@@ -116,9 +129,15 @@ function checkShares(shares: number[], expected: number, ctx: z.RefinementCtx, w
   }
 }
 
+const sourceSchema = z.strictObject({
+  tensor: z.string().min(1),
+  column: z.number().int().min(0).optional(),
+});
+
 const numericSchema = z.strictObject({
   name: z.string().min(1),
   kind: z.literal('numeric'),
+  source: sourceSchema.optional(),
   count: z.number().int().min(0),
   missingShare: share,
   min: finite,
@@ -145,6 +164,7 @@ const numericSchema = z.strictObject({
 const categoricalSchema = z.strictObject({
   name: z.string().min(1),
   kind: z.literal('categorical'),
+  source: sourceSchema.optional(),
   count: z.number().int().min(0),
   missingShare: share,
   categories: z.array(z.string()),
