@@ -7,6 +7,7 @@ import { errorResponder } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { modelRoutes } from './model-routes.ts';
 import { inferRoutes } from './infer-route.ts';
+import { driftRoutes } from './drift-route.ts';
 import { GatewayError } from '../errors.ts';
 import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
 
@@ -34,6 +35,7 @@ export function createApp({ registry, state, options, log, metrics }: AppDepende
   app.route('/', healthRoutes(registry, state, options.strictReadiness));
   app.route('/', modelRoutes(registry));
   app.route('/', inferRoutes(registry, options, metrics));
+  app.route('/', driftRoutes(registry));
   app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType() }));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorResponder(log));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.ts';
-import { scanRepository, ONNX_ARTIFACT, type ModelEntry } from '../repository/scan.ts';
+import { scanRepository, ONNX_ARTIFACT, REFERENCE_PROFILE, type ModelEntry } from '../repository/scan.ts';
 import { selectVersions } from '../repository/version-policy.ts';
 import { resolveInside } from '../repository/paths.ts';
 import { ModelVersion, type VersionObserver } from './model-version.ts';
@@ -42,7 +42,8 @@ export class ModelRegistry {
     if (missing.length > 0) served.error = `version_policy asks for versions that are not in the repository: ${missing.join(', ')}`;
     await Promise.all(selected.map(async (version) => {
       const artifact = await resolveInside(this.root, entry.name, String(version), ONNX_ARTIFACT);
-      const loaded = new ModelVersion({ model: entry.name, version, artifact: artifact ?? path.join(entry.directory, String(version), ONNX_ARTIFACT), config: entry.config }, this.observer);
+      const reference = await resolveInside(this.root, entry.name, String(version), REFERENCE_PROFILE);
+      const loaded = new ModelVersion({ model: entry.name, version, artifact: artifact ?? path.join(entry.directory, String(version), ONNX_ARTIFACT), config: entry.config, reference }, this.observer);
       served.versions.set(version, loaded);
       await loaded.load();
       const fields = { model: entry.name, version, state: loaded.state, loadSeconds: Number(loaded.loadSeconds.toFixed(3)), executionProvider: loaded.executionProvider };

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { ModelPool } from '../../runtimes/pool.ts';
 import type { NamedTensors } from '../../runtimes/tensor.ts';
 import type { Device } from '../../runtimes/runtime.ts';
@@ -10,6 +11,8 @@ import { runtimeFailure, sanitize } from './runtime-error.ts';
 import { DynamicBatcher } from '../scheduler/batcher.ts';
 import { batchPolicyFor } from '../scheduler/policy-from-config.ts';
 import type { BatchPolicy } from '../scheduler/batch-policy.ts';
+import { DriftMonitor } from '../monitoring/drift-monitor.ts';
+import { parseReferenceProfile } from '../monitoring/drift/reference-profile.ts';
 
 /** Triton's lifecycle states; UNAVAILABLE carries the reason. */
 export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE';
@@ -20,6 +23,8 @@ export interface VersionSource {
   /** Real path of the artifact, already checked to lie inside the repository. */
   artifact: string;
   config: ModelConfig | undefined;
+  /** Real path of the version's reference.json (inside the repository), when it has one. */
+  reference?: string | undefined;
 }
 
 /** One inference as the HTTP layer hands it over: validated tensors and scheduling parameters. */
@@ -65,6 +70,8 @@ export class ModelVersion {
   artifactSha256 = '';
   /** Dispatch counters (Triton's execution_count / inference_count): read by stats and tests. */
   readonly counts = { batches: 0, requests: 0 };
+  /** Input/output drift monitoring; undefined without a reference.json or with monitoring off. */
+  monitor: DriftMonitor | undefined;
   /** Requests handed to infer() and not yet settled (queued or running). */
   inflight = 0;
   private pool: ModelPool | undefined;
@@ -103,6 +110,7 @@ export class ModelVersion {
       });
       this.signature = resolveSignature(this.source.config, this.pool);
       this.policy = batchPolicyFor(this.source.config, this.signature);
+      this.monitor = await this.openMonitor(this.signature);
       const pool = this.pool;
       const label = `model "${this.model}" version ${this.version}`;
       this.batcher = new DynamicBatcher(this.policy, (inputs, outputs) => this.runOnPool(pool, inputs, outputs), undefined, {
@@ -132,12 +140,28 @@ export class ModelVersion {
   async infer(call: InferCall): Promise<NamedTensors> {
     const batcher = this.batcher;
     if (batcher === undefined) throw new Error('infer() on a version that is not loaded');
+    // Inputs are binned before the hand-off: their buffers are transferred to the worker.
+    this.monitor?.inputs.observe(call.inputs);
     this.inflight += 1;
     try {
-      return await batcher.submit({ inputs: call.inputs, outputNames: call.outputNames, priority: call.priority as number | undefined, timeoutUs: call.timeoutUs as number | undefined, signal: call.signal });
+      const outputs = await batcher.submit({ inputs: call.inputs, outputNames: call.outputNames, priority: call.priority as number | undefined, timeoutUs: call.timeoutUs as number | undefined, signal: call.signal });
+      this.monitor?.outputs.observe(outputs);
+      return outputs;
     } finally {
       this.inflight -= 1;
     }
+  }
+
+  private async openMonitor(signature: ServedSignature): Promise<DriftMonitor | undefined> {
+    const settings = this.source.config?.monitoring;
+    if (this.source.reference === undefined || settings?.enabled === false) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(this.source.reference, 'utf8'));
+    } catch {
+      throw new Error('reference.json is not valid JSON');
+    }
+    return new DriftMonitor(parseReferenceProfile(json, 'reference.json'), signature, settings);
   }
 
   private async runOnPool(pool: ModelPool, inputs: NamedTensors, outputs: readonly string[]): Promise<NamedTensors> {

@@ -50,6 +50,31 @@ const dynamicBatching = z.strictObject({
   default_priority_level: z.number().int().min(0).default(0),
 });
 
+const threshold = z.strictObject({ warn: z.number().min(0).optional(), alert: z.number().min(0) });
+const driftMethod = z.enum(['psi', 'js', 'wasserstein', 'ks', 'chisquare']);
+
+/**
+ * Input/output monitoring against the version's reference.json (see
+ * gateway/monitoring). On by default when a version has a reference.json.
+ */
+const monitoring = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Feature names to monitor (bounds the series count); default: every profiled feature. */
+  features: z.array(z.string().min(1)).optional(),
+  /** Output names to monitor; default: every profiled output. */
+  outputs: z.array(z.string().min(1)).optional(),
+  window: z.union([
+    z.strictObject({ kind: z.literal('count'), size: z.number().int().min(10) }),
+    z.strictObject({ kind: z.literal('time'), seconds: z.number().min(1) }),
+  ]).optional(),
+  min_samples: z.number().int().min(1).optional(),
+  numeric_method: driftMethod.optional(),
+  categorical_method: z.enum(['psi', 'js', 'chisquare']).optional(),
+  thresholds: z.partialRecord(driftMethod, threshold).optional(),
+  /** Share of features in alert that puts the model in alert (Evidently's drift_share). */
+  model_drift_share: z.number().gt(0).max(1).optional(),
+});
+
 export const PLATFORMS = ['onnxruntime_onnx'] as const;
 
 export const modelConfigSchema = z.strictObject({
@@ -62,12 +87,14 @@ export const modelConfigSchema = z.strictObject({
   device: z.enum(['cpu', 'gpu']).optional(),
   version_policy: versionPolicy.optional(),
   dynamic_batching: dynamicBatching.optional(),
+  monitoring: monitoring.optional(),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type TensorConfig = z.infer<typeof tensorConfig>;
 export type VersionPolicy = z.infer<typeof versionPolicy>;
 export type DynamicBatchingConfig = z.infer<typeof dynamicBatching>;
+export type MonitoringConfig = z.infer<typeof monitoring>;
 
 /** Turns zod issues into one readable line: `max_batch_size: expected number, received string`. */
 export function describeConfigIssues(error: z.ZodError): string {

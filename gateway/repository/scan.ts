@@ -6,6 +6,8 @@ import { isValidModelName, parseVersionDirectory, resolveInside } from './paths.
 
 /** Artifact file name inside a version directory, per platform. */
 export const ONNX_ARTIFACT = 'model.onnx';
+/** A version's reference profile for drift monitoring (optional). */
+export const REFERENCE_PROFILE = 'reference.json';
 
 /** One model directory of the repository as found on disk, before anything loads. */
 export interface ModelEntry {
