@@ -7,8 +7,6 @@ import type { ModelVerdict } from './drift/detector.ts';
 const SCORE_LABELS = { psi: 'psi', js: 'js', wasserstein: 'wasserstein', ks: 'ks', chiSquare: 'chi2' } as const;
 const STATUS_VALUE = { insufficient_data: -1, ok: 0, warn: 1, alert: 2 } as const;
 const QUALITY = ['missing', 'out_of_range', 'unseen_category'] as const;
-/** One scrape's gauges read the same verdict; the next scrape recomputes it. */
-const VERDICT_TTL_MS = 250;
 
 type Labels = Record<string, string>;
 
@@ -18,7 +16,7 @@ type Labels = Record<string, string>;
  * nothing here runs per request). Every bin series exists from the first
  * scrape, so sums over bins never lose a term.
  */
-export function registerDriftMetrics(registry: Registry, versions: () => Iterable<ModelVersion>): void {
+export function registerDriftMetrics(registry: Registry, versions: () => Iterable<ModelVersion>): { beginScrape(): void } {
   const registers = [registry];
   const monitored = function* (): Generator<{ v: ModelVersion; labels: Labels; inputs: MonitoredSide; outputs: MonitoredSide }> {
     for (const v of versions()) {
@@ -55,14 +53,12 @@ export function registerDriftMetrics(registry: Registry, versions: () => Iterabl
     }
   });
 
-  // Verdicts are computed once per scrape (at most every VERDICT_TTL_MS) and shared by the gauges below.
-  let verdicts = new Map<ModelVersion, { inputs: ModelVerdict; outputs: ModelVerdict }>();
-  let computedAt = Number.NEGATIVE_INFINITY;
-  const verdictsOf = (): typeof verdicts => {
-    if (performance.now() - computedAt > VERDICT_TTL_MS) {
+  // Verdicts are computed once per scrape (beginScrape() marks a new one) and shared by the gauges below.
+  let verdicts: Map<ModelVersion, { inputs: ModelVerdict; outputs: ModelVerdict }> | undefined;
+  const verdictsOf = (): Map<ModelVersion, { inputs: ModelVerdict; outputs: ModelVerdict }> => {
+    if (verdicts === undefined) {
       verdicts = new Map();
       for (const m of monitored()) verdicts.set(m.v, { inputs: m.inputs.verdict(), outputs: m.outputs.verdict() });
-      computedAt = performance.now();
     }
     return verdicts;
   };
@@ -88,6 +84,12 @@ export function registerDriftMetrics(registry: Registry, versions: () => Iterabl
   gauge('modelgate_drifted_features_ratio', 'Share of evaluated input features in alert.', [], (set) => {
     for (const m of monitored()) set(m.labels, verdictsOf().get(m.v)?.inputs.driftedShare ?? 0);
   });
+
+  return {
+    beginScrape: () => {
+      verdicts = undefined;
+    },
+  };
 
   function counter(name: string, help: string, extra: string[], fill: (set: (labels: Labels, value: number) => void) => void): void {
     new Counter({

@@ -60,10 +60,23 @@ function side(all: readonly FeatureProfile[], tensors: readonly TensorSpec[], ro
     return index;
   });
   return new MonitoredSide(
-    keep.map((i) => all[i]!),
+    keep.map((i) => matchPrecision(all[i]!, tensors.find((t) => t.name === plans[i]!.tensor)?.datatype)),
     keep.map((i, feature) => ({ ...plans[i]!, feature })),
     config,
   );
+}
+
+/**
+ * Reference edges are float64 data values (e.g. 5.1), while an FP32 request
+ * carries float32(5.1) = 5.0999999…, which would fall below its own edge.
+ * Rounding the edges the same way as the data keeps a value in the bin the
+ * reference put it in (rounding is monotonic). Edges that would collapse stay as they are.
+ */
+function matchPrecision(feature: FeatureProfile, datatype: string | undefined): FeatureProfile {
+  if (feature.kind !== 'numeric' || (datatype !== 'FP32' && datatype !== 'FP16')) return feature;
+  const edges = feature.edges.map((e) => Math.fround(e));
+  const increasing = edges.every((e, i) => i === 0 || e > edges[i - 1]!);
+  return increasing ? { ...feature, edges } : feature;
 }
 
 function driftConfigInput(settings: MonitoringConfig | undefined): DriftConfigInput {

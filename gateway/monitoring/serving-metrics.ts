@@ -22,6 +22,7 @@ export class ServingMetrics implements VersionObserver {
   private readonly queueDuration: Histogram<'model' | 'version'>;
   private readonly computeDuration: Histogram<'model' | 'version'>;
   private readonly batchSize: Histogram<'model' | 'version'>;
+  private readonly drift: { beginScrape(): void };
 
   constructor(versions: () => Iterable<ModelVersion>) {
     const registers = [this.registry];
@@ -100,7 +101,7 @@ export class ServingMetrics implements VersionObserver {
         }
       },
     });
-    registerDriftMetrics(this.registry, versions);
+    this.drift = registerDriftMetrics(this.registry, versions);
   }
 
   /** Pre-creates a version's series, so every outcome reads 0 before the first request. */
@@ -135,6 +136,7 @@ export class ServingMetrics implements VersionObserver {
   }
 
   text(): Promise<string> {
+    this.drift.beginScrape();
     return this.registry.metrics();
   }
 }
