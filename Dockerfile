@@ -10,6 +10,11 @@ ARG ORT_INSTALL=skip
 ENV ONNXRUNTIME_NODE_INSTALL=${ORT_INSTALL}
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
+# Bundle the TypeScript sources into dist/ (esbuild comes with tsx, a runtime dependency).
+COPY bin ./bin
+COPY gateway ./gateway
+COPY runtimes ./runtimes
+RUN node bin/build.js
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
@@ -20,8 +25,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
-COPY gateway ./gateway
-COPY runtimes ./runtimes
+COPY --from=deps /app/dist ./dist
 COPY models /models
 USER node
 EXPOSE 8000

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The `modelgate` command. The sources are TypeScript, run through tsx's loader.
-import { register } from 'tsx/esm/api';
+// The `modelgate` command: runs the bundled build in dist/, rebuilding it first
+// when the TypeScript sources changed (see bin/build.js).
+import { pathToFileURL } from 'node:url';
+import { ensureBuilt } from './build.js';
 
-register();
-await import('../gateway/cli.ts');
+process.setSourceMapsEnabled(true);
+await import(pathToFileURL(await ensureBuilt()).href);

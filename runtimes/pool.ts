@@ -3,7 +3,12 @@ import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protoco
 import type { NamedTensors, TensorSpec } from './tensor.ts';
 import { transferList } from './transfer.ts';
 
-const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url).href;
+/**
+ * The worker module: from the sources, a JS bootstrap that registers tsx in the
+ * thread; from the build (dist/, where this file is bundled into cli.js), the
+ * bundled worker.js beside it.
+ */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.js' : './worker.js', import.meta.url).href;
 
 export interface PoolOptions {
   init: WorkerInit;
