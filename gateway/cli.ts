@@ -3,12 +3,15 @@ import { parseServerOptions } from './options.ts';
 import { createLogger } from './logger.ts';
 import { Gateway } from './server.ts';
 import { SERVER_VERSION } from './version.ts';
+import { collect, runProfileCommand } from './profile/profile-command.ts';
 
 /**
  * `modelgate serve [--model-repository DIR] [--host H] [--port P] …`.
  * Every flag can also be given as MODELGATE_<FLAG> (e.g. MODELGATE_PORT); a flag wins over its variable.
  */
-const program = new Command('modelgate').version(SERVER_VERSION).description('Model-serving gateway (KServe v2 over HTTP)');
+const program = new Command('modelgate').version(SERVER_VERSION).description('Model-serving gateway (KServe v2 over HTTP)')
+  // `modelgate --version` is the program's; after a subcommand, options are the subcommand's (`profile --version 2`).
+  .enablePositionalOptions();
 
 const flag = (flags: string, description: string, env: string): Option => new Option(flags, description).env(env);
 
@@ -46,6 +49,30 @@ program
       log.fatal({ err: error }, 'failed to start');
       process.exit(1);
     }
+  });
+
+/**
+ * `modelgate profile --model M --version V --data FILE …`: writes <repo>/M/V/reference.json,
+ * the reference profile drift is measured against (see gateway/profile/). Bad flags, data
+ * or model exit with status 2 and write nothing.
+ */
+program
+  .command('profile')
+  .description('profile a sample of training data (and the model\'s outputs on it) into <repo>/<model>/<version>/reference.json')
+  .addOption(flag('--model-repository <dir>', 'model repository directory (default ./models)', 'MODELGATE_MODEL_REPOSITORY'))
+  .requiredOption('--model <name>', 'model name')
+  .requiredOption('--version <n>', 'model version')
+  .requiredOption('--data <file>', 'training data sample: CSV with a header row, or JSON lines (one object per line)')
+  .option('--format <format>', 'csv | jsonl (default: from the extension: .csv; .jsonl, .ndjson)')
+  .option('--map <tensor=columns>', 'data columns of a model input, in tensor column order (repeatable): input=c1,c2,c3,c4 or species=species', collect)
+  .option('--categorical <names>', 'features (or outputs) to profile as categories (comma-separated, repeatable)', collect)
+  .option('--numeric <names>', 'features (or outputs) to profile as numeric bins (comma-separated, repeatable)', collect)
+  .option('--outputs <names>', 'outputs to profile, exactly these (default: every [batch] and [batch, 1] output); a [batch, k] output gives k features name[i]', collect)
+  .option('--bins <n>', 'numeric bins (quantiles; default 10)')
+  .option('--max-rows <n>', 'rows sampled uniformly from the file (default 100000)')
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .action(async (flags: Record<string, unknown>) => {
+    process.exitCode = await runProfileCommand(flags);
   });
 
 await program.parseAsync(process.argv);

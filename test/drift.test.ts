@@ -20,6 +20,8 @@ let rows: number[][];
 before(async () => {
   repository = mkdtempSync(path.join(tmpdir(), 'modelgate-drift-'));
   cpSync(path.join(SAMPLE_REPOSITORY, 'iris'), path.join(repository, 'iris'), { recursive: true });
+  // Version 2 stays unmonitored: the 404 case below.
+  rmSync(path.join(repository, 'iris', '2', 'reference.json'), { force: true });
   const csv = readFileSync(path.join(repository, 'iris', '1', 'training-data.csv'), 'utf8').trim().split('\n');
   const header = csv[0]!.split(',');
   rows = csv.slice(1).map((line) => line.split(',').map(Number));

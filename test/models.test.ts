@@ -16,6 +16,8 @@ import { REPOSITORIES } from '../models/build/catalog.ts';
 import { runJson, SESSION_OPTIONS, type ExpectedFile } from '../models/build/expected.ts';
 import { ORT_TYPE, type JsonTensor } from '../models/build/kserve-json.ts';
 import { staticFiles } from '../models/build/repository.ts';
+import { profileTrainingData, TRAINING_DATA } from '../models/build/reference-profiles.ts';
+import { parseReferenceProfile, type FeatureProfile, type ReferenceProfile } from '../gateway/monitoring/drift/reference-profile.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const MODELS = join(ROOT, 'models');
@@ -77,7 +79,8 @@ describe('build determinism', () => {
           assert.ok(readFileSync(join(root, path)).equals(want), `${repo.root}/${path} differs from a rebuild`);
         }
         const onDisk = filesUnder(join(root, model.name)).map((p) => join(model.name, p));
-        const extra = onDisk.filter((p) => !files.has(p) && !p.endsWith('expected.json'));
+        // expected.json and reference.json hold ORT results: compared semantically below.
+        const extra = onDisk.filter((p) => !files.has(p) && !p.endsWith('expected.json') && !p.endsWith('reference.json'));
         assert.deepEqual(extra, [], `stale files in ${repo.root}/${model.name}`);
       }
     });
@@ -296,4 +299,54 @@ describe('benchmark models', () => {
       }
     }
   });
+});
+
+/**
+ * reference.json of the sample models: made from training-data.csv by `modelgate profile`'s
+ * code during the build. Input features depend only on the CSV and must match exactly; a
+ * categorical output (class shares) too. A float output's bins come from ORT results, whose
+ * last bits may differ on another CPU: compared with expected.json's tolerance.
+ */
+describe('reference profiles', () => {
+  const ATOL = 1e-5;
+  const RTOL = 1e-4;
+
+  function assertNumbersClose(actual: readonly number[], expected: readonly number[], atol: number, what: string): void {
+    assert.equal(actual.length, expected.length, `${what}: length`);
+    actual.forEach((a, i) => {
+      const e = expected[i] as number;
+      assert.ok(Math.abs(a - e) <= atol + RTOL * Math.abs(e), `${what}[${i}]: ${a} vs ${e}`);
+    });
+  }
+
+  function assertFeatureClose(actual: FeatureProfile, expected: FeatureProfile, sampleSize: number): void {
+    if (actual.kind === 'categorical' || expected.kind === 'categorical') {
+      assert.deepEqual(actual, expected);
+      return;
+    }
+    const { min, max, mean, std, edges, shares, centers, ...exact } = actual;
+    const { min: eMin, max: eMax, mean: eMean, std: eStd, edges: eEdges, shares: eShares, centers: eCenters, ...eExact } = expected;
+    assert.deepEqual(exact, eExact);
+    assertNumbersClose([min, max, mean, std], [eMin, eMax, eMean, eStd], ATOL, `${actual.name} min/max/mean/std`);
+    assertNumbersClose(edges, eEdges, ATOL, `${actual.name}.edges`);
+    assertNumbersClose(centers ?? [], eCenters ?? [], ATOL, `${actual.name}.centers`);
+    // A value within a few ulps of an edge may change bins: allow one row per bin.
+    assertNumbersClose(shares, eShares, 1 / sampleSize + 1e-12, `${actual.name}.shares`);
+  }
+
+  for (const model of modelNames(MODELS)) {
+    for (const dir of versionDirs(MODELS, model)) {
+      if (!existsSync(join(MODELS, model, dir, TRAINING_DATA))) continue;
+      test(`${model}/${dir}/reference.json is valid and reproduced from ${TRAINING_DATA}`, async () => {
+        const path = join(MODELS, model, dir, 'reference.json');
+        assert.ok(existsSync(path), `${model}/${dir} has training data but no reference.json (run npm run build:models)`);
+        const committed: ReferenceProfile = parseReferenceProfile(JSON.parse(readFileSync(path, 'utf8')), path);
+        const { profile } = await profileTrainingData(MODELS, model, dir);
+        assert.equal(profile.sampleSize, committed.sampleSize);
+        assert.deepEqual(profile.features, committed.features, 'input features are a pure function of the CSV');
+        assert.deepEqual(profile.outputs.map((f) => [f.name, f.kind, f.source]), committed.outputs.map((f) => [f.name, f.kind, f.source]));
+        profile.outputs.forEach((f, i) => assertFeatureClose(f, committed.outputs[i]!, profile.sampleSize));
+      });
+    }
+  }
 });

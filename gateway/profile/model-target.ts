@@ -36,7 +36,7 @@ export async function openModelTarget(repository: string, model: string, version
   const entries = await scanRepository(repository);
   const entry = entries.find((e) => e.name === model);
   if (entry === undefined) {
-    await locate(repository, [model], `model "${model}"`); // says "outside the repository" when that is why it was skipped
+    if (await escapes(repository, [model])) throw outside(`model "${model}"`);
     throw new ProfileError(`unknown model "${model}" in ${repository} (models: ${entries.map((e) => e.name).join(', ') || 'none'})`);
   }
   if (entry.error !== undefined && entry.versions.length === 0) throw new ProfileError(`model "${model}": ${entry.error}`);
@@ -68,10 +68,19 @@ export async function openModelTarget(repository: string, model: string, version
 async function locate(repository: string, parts: string[], what: string, versions?: readonly number[]): Promise<string> {
   const inside = await resolveInside(repository, ...parts);
   if (inside !== undefined) return inside;
-  const exists = await realpath(path.join(repository, ...parts)).then(() => true, () => false);
-  if (exists) throw new ProfileError(`${what} resolves outside the model repository (a symlink?); refusing to use it`);
+  if (await escapes(repository, parts)) throw outside(what);
   const known = versions === undefined ? '' : ` (versions: ${versions.join(', ') || 'none'})`;
   throw new ProfileError(`${what} does not exist${known}`);
+}
+
+/** Whether `<repo>/<parts…>` exists but its real path lies outside the repository. */
+async function escapes(repository: string, parts: string[]): Promise<boolean> {
+  const exists = await realpath(path.join(repository, ...parts)).then(() => true, () => false);
+  return exists && (await resolveInside(repository, ...parts)) === undefined;
+}
+
+function outside(what: string): ProfileError {
+  return new ProfileError(`${what} resolves outside the model repository (a symlink?); refusing to use it`);
 }
 
 function firstLine(error: unknown): string {

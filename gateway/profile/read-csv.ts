@@ -11,7 +11,9 @@ import { ProfileError } from './profile-error.ts';
  */
 export async function readCsv(file: string, builder: TableBuilder): Promise<void> {
   const source = createReadStream(file);
-  const parser = parse({ bom: true, info: true, skip_empty_lines: true });
+  // Field counts are checked here, against the header, rather than by csv-parse (which
+  // reports them before the header record reaches this loop).
+  const parser = parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true });
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   let header = false;
@@ -22,10 +24,13 @@ export async function readCsv(file: string, builder: TableBuilder): Promise<void
         header = true;
         continue;
       }
+      if (record.length !== builder.columns.length) {
+        throw new ProfileError(`${file} line ${info.lines}: malformed CSV: ${record.length} field${record.length === 1 ? '' : 's'}, but the header has ${builder.columns.length}`);
+      }
       builder.addRow({ line: info.lines, cells: record.map(textCell) });
     }
   } catch (error) {
-    throw describeCsvError(file, error, builder.columns.length);
+    throw describeCsvError(file, error);
   } finally {
     source.destroy();
   }
@@ -41,15 +46,9 @@ function readHeader(file: string, record: string[], builder: TableBuilder): void
   });
 }
 
-function describeCsvError(file: string, error: unknown, headerFields: number): Error {
+function describeCsvError(file: string, error: unknown): Error {
   if (error instanceof ProfileError) return error;
-  if (error instanceof CsvError) {
-    const { lines, record } = error as CsvError & { lines?: number; record?: unknown };
-    if (error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && Array.isArray(record)) {
-      return new ProfileError(`${file} line ${lines ?? '?'}: malformed CSV: ${record.length} fields, but the header has ${headerFields}`);
-    }
-    return new ProfileError(`${file}: malformed CSV: ${error.message}`);
-  }
+  if (error instanceof CsvError) return new ProfileError(`${file}: malformed CSV: ${error.message}`);
   const code = (error as NodeJS.ErrnoException).code;
   if (code !== undefined) return new ProfileError(`${file}: cannot be read (${code})`);
   return error as Error;

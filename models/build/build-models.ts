@@ -6,6 +6,7 @@
  *
  * Everything is seeded, so a rebuild writes byte-identical files (expected.json holds
  * ORT's float results and is identical on the same machine). Run from any directory.
+ * Last, every version with a training-data.csv gets its reference.json (reference-profiles.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { REPOSITORIES } from './catalog.ts';
 import { SESSION_OPTIONS } from './expected.ts';
+import { writeReferenceProfiles } from './reference-profiles.ts';
 import { writeModels } from './repository.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,4 +33,5 @@ for (const repo of REPOSITORIES) {
       console.log(`${repo.root}/${model.name}/${v.dir}: ${v.onnx.length} bytes${lines.map((l) => `\n  ${l}`).join('')}`);
     }
   }
+  for (const line of await writeReferenceProfiles(root, models)) console.log(`${repo.root}/${line}`);
 }
