@@ -3,27 +3,14 @@
  * a small PRNG and a fixed set of features with known shapes. Deterministic for a seed, so
  * tables and tests reproduce exactly.
  */
+import { Prng } from '../../../models/build/prng.ts';
 
-/** mulberry32: a 32-bit PRNG, plenty for simulation (not for anything secret). */
-export class Rng {
-  private state: number;
+/** The build's seeded mulberry32 generator, with a normal() that keeps the second Box–Muller value. */
+export class Rng extends Prng {
   private spare = Number.NaN;
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
   /** Standard normal (Box–Muller, the second value kept for the next call). */
-  normal(): number {
+  override normal(): number {
     if (!Number.isNaN(this.spare)) {
       const z = this.spare;
       this.spare = Number.NaN;
