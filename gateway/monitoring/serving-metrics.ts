@@ -33,34 +33,12 @@ export class ServingMetrics implements VersionObserver {
       labelNames: ['model', 'version', 'outcome'],
       registers,
     });
-    this.requestDuration = new Histogram({
-      name: 'modelgate_request_duration_seconds',
-      help: 'Inference request duration from arrival to response, every outcome included.',
-      labelNames: ['model', 'version'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.queueDuration = new Histogram({
-      name: 'modelgate_queue_duration_seconds',
-      help: 'Time a request waited in the scheduler queue before its batch was dispatched.',
-      labelNames: ['model', 'version'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.computeDuration = new Histogram({
-      name: 'modelgate_compute_duration_seconds',
-      help: 'Time one batch spent on a worker (hand-off, inference and return).',
-      labelNames: ['model', 'version'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.batchSize = new Histogram({
-      name: 'modelgate_batch_size_rows',
-      help: 'Rows per dispatched batch (1 per request when batching is off).',
-      labelNames: ['model', 'version'],
-      buckets: BATCH_BUCKETS,
-      registers,
-    });
+    const histogram = (name: string, help: string, buckets: number[]) =>
+      new Histogram({ name, help, labelNames: ['model', 'version'], buckets, registers });
+    this.requestDuration = histogram('modelgate_request_duration_seconds', 'Inference request duration from arrival to response, every outcome included.', LATENCY_BUCKETS);
+    this.queueDuration = histogram('modelgate_queue_duration_seconds', 'Time a request waited in the scheduler queue before its batch was dispatched.', LATENCY_BUCKETS);
+    this.computeDuration = histogram('modelgate_compute_duration_seconds', 'Time one batch spent on a worker (hand-off, inference and return).', LATENCY_BUCKETS);
+    this.batchSize = histogram('modelgate_batch_size_rows', 'Rows per dispatched batch (1 per request when batching is off).', BATCH_BUCKETS);
     const perVersion = (name: string, help: string, value: (v: ModelVersion) => number) =>
       new Gauge({
         name,

@@ -8,6 +8,7 @@ import { swapByteOrder } from './binary-layout.ts';
 import { decodeBinaryTensorData, decodeInferBody, splitBinaryBody } from './binary-request.ts';
 import { encodeInferResponseBinary } from './binary-response.ts';
 import type { InferRequest, ModelSignature } from './infer-request.ts';
+import { assertRefused } from '../../test/helpers/assert-refused.ts';
 
 const JSON_OPTS = { maxDepth: 100 };
 
@@ -108,23 +109,9 @@ function input(req: InferRequest, name: string): Tensor {
   return t;
 }
 
-function refusedWith(fn: () => unknown, code: ErrorCode, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof GatewayError, `expected a GatewayError, got ${String(caught)}`);
-  assert.equal(caught.status, 400, caught.message);
-  assert.equal(caught.code, code, caught.message);
-  if (typeof message === 'string') assert.equal(caught.message, message);
-  else assert.match(caught.message, message);
-  assert.doesNotMatch(caught.message, /\n\s+at |\.ts\b|file:/);
-}
 
-const refused = (fn: () => unknown, message: string | RegExp): void =>
-  refusedWith(fn, 'MODELGATE_ERR_INVALID_INPUT', message);
+const refused = (fn: () => unknown, message: string | RegExp): unknown =>
+  assertRefused(fn, 'MODELGATE_ERR_INVALID_INPUT', message);
 
 test('every datatype: a binary request decodes to the same tensor as the JSON request', () => {
   for (const datatype of DATATYPES) {
@@ -277,8 +264,8 @@ test('splitBinaryBody: absent header → plain JSON; the split is a view', () =>
 
 test('Inference-Header-Content-Length: not a non-negative integer, or past the end of the body → 400', () => {
   const body = Buffer.from('{"inputs":[]}1234');
-  const bad = (value: string, message: string | RegExp): void =>
-    refusedWith(() => splitBinaryBody(body, value), 'MODELGATE_ERR_BAD_REQUEST', message);
+  const bad = (value: string, message: string | RegExp): unknown =>
+    assertRefused(() => splitBinaryBody(body, value), 'MODELGATE_ERR_BAD_REQUEST', message);
   bad('18', 'Inference-Header-Content-Length: expected at most the body\'s length (17 bytes), got 18');
   bad('99999999999999999999999999', /^Inference-Header-Content-Length: expected at most the body's length \(17 bytes\), got "9+"$/);
   const notInteger = 'Inference-Header-Content-Length: expected a non-negative integer (the byte length of the JSON part of the body), got ';
@@ -290,14 +277,14 @@ test('Inference-Header-Content-Length: not a non-negative integer, or past the e
   bad('', `${notInteger}""`);
   bad('13, 13', `${notInteger}"13, 13"`);
   // Through decodeInferBody too.
-  refusedWith(() => decodeInferBody(body, 'twelve', single('FP32'), JSON_OPTS), 'MODELGATE_ERR_BAD_REQUEST',
+  assertRefused(() => decodeInferBody(body, 'twelve', single('FP32'), JSON_OPTS), 'MODELGATE_ERR_BAD_REQUEST',
     /^Inference-Header-Content-Length: expected a non-negative integer/);
 });
 
 test('a header length that cuts the JSON, or is 0, is malformed JSON (400)', () => {
   const { body } = binaryBody(mixed(), [X, IDS, TEXT]);
-  refusedWith(() => decodeInferBody(body, '20', mixedModel, JSON_OPTS), 'MODELGATE_ERR_MALFORMED_JSON', /^request body: malformed JSON/);
-  refusedWith(() => decodeInferBody(body, '0', mixedModel, JSON_OPTS), 'MODELGATE_ERR_MALFORMED_JSON', 'request body: malformed JSON: empty body');
+  assertRefused(() => decodeInferBody(body, '20', mixedModel, JSON_OPTS), 'MODELGATE_ERR_MALFORMED_JSON', /^request body: malformed JSON/);
+  assertRefused(() => decodeInferBody(body, '0', mixedModel, JSON_OPTS), 'MODELGATE_ERR_MALFORMED_JSON', 'request body: malformed JSON: empty body');
 });
 
 test('sizes that do not add up to the binary section: too few bytes (which input) and too many', () => {

@@ -7,6 +7,7 @@ import {
 } from './binary-response.ts';
 import { decodeInferRequest, type InferRequest, type ModelSignature } from './infer-request.ts';
 import { encodeInferResponse, type InferResponse } from './infer-response.ts';
+import { assertRefused } from '../../test/helpers/assert-refused.ts';
 
 const model: ModelSignature = {
   maxBatchSize: 0,
@@ -28,18 +29,6 @@ function binaryOf(extra: Record<string, unknown>, names: readonly string[] = ALL
   return [...binaryOutputNames(request(extra), names)].sort();
 }
 
-function refused(fn: () => unknown, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof GatewayError, `expected a GatewayError, got ${String(caught)}`);
-  assert.equal(caught.code, 'MODELGATE_ERR_INVALID_INPUT');
-  assert.equal(caught.status, 400);
-  assert.equal(caught.message, message);
-}
 
 test('binaryOutputNames: binary_data_output for all, binary_data per output overrides it', () => {
   assert.deepEqual(binaryOf({}), []);
@@ -59,13 +48,13 @@ test('binaryOutputNames: binary_data_output for all, binary_data per output over
 
 test('binaryOutputNames: flags that are not booleans are 400s naming the field', () => {
   const names = (extra: Record<string, unknown>) => (): Set<string> => binaryOutputNames(request(extra), ALL);
-  refused(names({ parameters: { binary_data_output: 'true' } }), 'parameters.binary_data_output: expected true or false, got "true"');
-  refused(names({ parameters: { binary_data_output: 1 } }), 'parameters.binary_data_output: expected true or false, got 1');
-  refused(names({ parameters: { binary_data_output: null } }), 'parameters.binary_data_output: expected true or false, got null');
-  refused(names({ outputs: [{ name: 'probs' }, { name: 'label', parameters: { binary_data: 'yes' } }] }),
-    'outputs[1].parameters.binary_data: expected true or false, got "yes"');
-  refused(names({ outputs: [{ name: 'probs', parameters: { binary_data: 0 } }] }),
-    'outputs[0].parameters.binary_data: expected true or false, got 0');
+  assertRefused(names({ parameters: { binary_data_output: 'true' } }), 'MODELGATE_ERR_INVALID_INPUT', 'parameters.binary_data_output: expected true or false, got "true"');
+  assertRefused(names({ parameters: { binary_data_output: 1 } }), 'MODELGATE_ERR_INVALID_INPUT', 'parameters.binary_data_output: expected true or false, got 1');
+  assertRefused(names({ parameters: { binary_data_output: null } }), 'MODELGATE_ERR_INVALID_INPUT', 'parameters.binary_data_output: expected true or false, got null');
+  assertRefused(names({ outputs: [{ name: 'probs' }, { name: 'label', parameters: { binary_data: 'yes' } }] }),
+    'MODELGATE_ERR_INVALID_INPUT', 'outputs[1].parameters.binary_data: expected true or false, got "yes"');
+  assertRefused(names({ outputs: [{ name: 'probs', parameters: { binary_data: 0 } }] }),
+    'MODELGATE_ERR_INVALID_INPUT', 'outputs[0].parameters.binary_data: expected true or false, got 0');
 });
 
 const probs: Tensor = { datatype: 'FP32', shape: [2], data: new Float32Array([0.25, 0.75]) };

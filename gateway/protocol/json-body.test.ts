@@ -2,22 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../errors.ts';
 import { parseJsonBody, scanJson } from './json-body.ts';
+import { assertRefused } from '../../test/helpers/assert-refused.ts';
 
 const opts = { maxDepth: 100 };
 
-function assertGatewayError(fn: () => unknown, code: string, pattern: RegExp): GatewayError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof GatewayError, `expected a GatewayError, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  assert.match(caught.message, pattern);
-  assert.doesNotMatch(caught.message, /SyntaxError|JSON\.parse|\.ts\b|node:|\n\s+at /);
-  return caught;
-}
 
 test('plain bodies parse like JSON.parse, from string, Buffer and Uint8Array views', () => {
   const text = '{"inputs":[{"name":"x","shape":[2],"datatype":"FP32","data":[1.5,-2e-3]}],"id":"ä"}';
@@ -74,21 +62,21 @@ test('nesting deeper than maxDepth is refused before parsing', () => {
   assert.deepEqual(parseJsonBody('{"a":{"b":[1]}}', o3), { a: { b: [1] } });
   assert.deepEqual(parseJsonBody('["[[[[[[{{{{"]', o3), ['[[[[[[{{{{']);
   assert.deepEqual(parseJsonBody('["\\"[[[[[["]', o3), ['"[[[[[[']);
-  assertGatewayError(() => parseJsonBody('[[[[1]]]]', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 3/);
-  assertGatewayError(() => parseJsonBody('{"a":{"b":{"c":{}}}}', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 3/);
-  assertGatewayError(() => parseJsonBody('["\\\\",[[[1]]]]', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 3/);
-  assertGatewayError(() => parseJsonBody('[1]'.repeat(1) + '[[[[', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper/);
+  assertRefused(() => parseJsonBody('[[[[1]]]]', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 3/);
+  assertRefused(() => parseJsonBody('{"a":{"b":{"c":{}}}}', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 3/);
+  assertRefused(() => parseJsonBody('["\\\\",[[[1]]]]', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 3/);
+  assertRefused(() => parseJsonBody('[1]'.repeat(1) + '[[[[', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper/);
   // also on the big-integer path
-  assertGatewayError(() => parseJsonBody('[[[[12345678901234567890]]]]', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper/);
+  assertRefused(() => parseJsonBody('[[[[12345678901234567890]]]]', o3), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper/);
 });
 
 test('a 1e6-deep bomb never reaches the parser', (t) => {
   const parse = t.mock.method(JSON, 'parse');
   const bomb = Buffer.from('['.repeat(1e6) + ']'.repeat(1e6));
   const started = performance.now();
-  assertGatewayError(() => parseJsonBody(bomb, opts), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 100 levels \(at position 100\)/);
+  assertRefused(() => parseJsonBody(bomb, opts), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 100 levels \(at position 100\)/);
   const objects = '{"a":'.repeat(1e6);
-  assertGatewayError(() => parseJsonBody(objects, opts), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 100/);
+  assertRefused(() => parseJsonBody(objects, opts), 'MODELGATE_ERR_JSON_TOO_DEEP', /deeper than 100/);
   assert.equal(parse.mock.callCount(), 0);
   assert.ok(performance.now() - started < 500, 'the rejection should be immediate');
 });
@@ -108,10 +96,10 @@ test('malformed JSON: the message gives the position and nothing internal', () =
     ['{"a":12345678901234567890,}', /object key expected but got '}' at position 26/], // lossless-json path
   ];
   for (const [text, pattern] of cases) {
-    assertGatewayError(() => parseJsonBody(text, opts), 'MODELGATE_ERR_MALFORMED_JSON', pattern);
+    assertRefused(() => parseJsonBody(text, opts), 'MODELGATE_ERR_MALFORMED_JSON', pattern);
   }
-  assertGatewayError(() => parseJsonBody('', opts), 'MODELGATE_ERR_MALFORMED_JSON', /empty body/);
-  assertGatewayError(() => parseJsonBody(Buffer.from('  \n'), opts), 'MODELGATE_ERR_MALFORMED_JSON', /empty body/);
-  const err = assertGatewayError(() => parseJsonBody('{"a":}', opts), 'MODELGATE_ERR_MALFORMED_JSON', /^request body: malformed JSON/);
+  assertRefused(() => parseJsonBody('', opts), 'MODELGATE_ERR_MALFORMED_JSON', /empty body/);
+  assertRefused(() => parseJsonBody(Buffer.from('  \n'), opts), 'MODELGATE_ERR_MALFORMED_JSON', /empty body/);
+  const err = assertRefused(() => parseJsonBody('{"a":}', opts), 'MODELGATE_ERR_MALFORMED_JSON', /^request body: malformed JSON/);
   assert.equal(err.status, 400);
 });
