@@ -4,6 +4,7 @@ import { createLogger } from './logger.ts';
 import { Gateway } from './server.ts';
 import { SERVER_VERSION } from './version.ts';
 import { collect, runProfileCommand } from './profile/profile-command.ts';
+import { runVerifyCommand } from './verify/verify-command.ts';
 
 /**
  * `modelgate serve [--model-repository DIR] [--host H] [--port P] …`.
@@ -73,6 +74,22 @@ program
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   .action(async (flags: Record<string, unknown>) => {
     process.exitCode = await runProfileCommand(flags);
+  });
+
+/**
+ * `modelgate verify [--model M] [--write-lock]`: recomputes every version's file hashes and
+ * compares them with its manifest.lock (see gateway/repository/manifest.ts). Exit 0 when every
+ * locked version matches, 1 when any drifted, 2 on bad flags or an unknown model.
+ */
+program
+  .command('verify')
+  .description('recompute the sha256 of every file of every version and compare with its manifest.lock')
+  .addOption(flag('--model-repository <dir>', 'model repository directory (default ./models)', 'MODELGATE_MODEL_REPOSITORY'))
+  .option('--model <name>', 'verify only this model')
+  .option('--write-lock', 'write manifest.lock for versions that have none (never replaces one)')
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .action(async (flags: Record<string, unknown>) => {
+    process.exitCode = await runVerifyCommand(flags);
   });
 
 await program.parseAsync(process.argv);

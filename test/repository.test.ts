@@ -63,3 +63,30 @@ test('outputs selection computes only the named outputs', async () => {
   const one = await postJson(`${server.url}/v2/models/add_sub/infer`, { inputs, outputs: [{ name: 'OUTPUT1' }] });
   assert.deepEqual(one.body.outputs, [{ name: 'OUTPUT1', datatype: 'FP32', shape: [1, 4], data: [0, 1, 2, 3] }]);
 });
+
+test('a version whose manifest.lock disagrees with its files refuses to load; the others serve', async () => {
+  const { mkdtempSync, cpSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { hashVersionFiles, formatLock } = await import('../gateway/repository/manifest.ts');
+  const repository = mkdtempSync(path.join(tmpdir(), 'modelgate-lock-'));
+  cpSync(path.join(FIXTURE_REPOSITORY, 'versions'), path.join(repository, 'versions'), { recursive: true });
+  for (const version of ['2', '3']) {
+    const dir = path.join(repository, 'versions', version);
+    writeFileSync(path.join(dir, 'manifest.lock'), formatLock(await hashVersionFiles(dir)));
+  }
+  // Tamper with version 3 after its lock was written.
+  writeFileSync(path.join(repository, 'versions', '3', 'MODEL_CARD.md'), 'changed after publishing\n');
+  const { startGateway: start } = await import('./helpers/gateway.ts');
+  const tampered = await start({ modelRepository: repository });
+  try {
+    const three = tampered.gateway.registry.model('versions').versions.get(3)!;
+    assert.equal(three.state, 'UNAVAILABLE');
+    assert.match(three.reason ?? '', /manifest\.lock disagrees with the files: .*MODEL_CARD\.md/);
+    const meta = await getJson(`${tampered.url}/v2/models/versions`);
+    assert.deepEqual(meta.body.versions, ['2']);
+  } finally {
+    await tampered.close();
+    rmSync(repository, { recursive: true, force: true });
+  }
+});

@@ -48,7 +48,8 @@ test('server metadata names the server and lists its extensions', async () => {
 test('model metadata: platform, versions and shapes with -1 for variable dims', async () => {
   const iris = await getJson(`${server.url}/v2/models/iris`);
   assert.equal(iris.status, 200);
-  assert.deepEqual(iris.body, {
+  const { parameters, ...kserve } = iris.body;
+  assert.deepEqual(kserve, {
     name: 'iris',
     versions: ['1', '2'],
     platform: 'onnx_onnxv1',
@@ -58,8 +59,15 @@ test('model metadata: platform, versions and shapes with -1 for variable dims', 
       { name: 'label', datatype: 'INT64', shape: [-1] },
     ],
   });
+  // The manifest says exactly what serves: the latest version's files and their hashes.
+  assert.equal(parameters.manifest.version, 2);
+  assert.deepEqual(parameters.manifest.files.map((f: { path: string }) => f.path).sort(), ['MODEL_CARD.md', 'expected.json', 'model.onnx', 'reference.json', 'training-data.csv']);
+  assert.match(parameters.manifest.files.find((f: { path: string }) => f.path === 'model.onnx').sha256, /^[0-9a-f]{64}$/);
+  assert.match(parameters.manifest.configSha256, /^[0-9a-f]{64}$/);
+  assert.equal(parameters.manifest.runtime, 'onnxruntime');
   const v1 = await getJson(`${server.url}/v2/models/iris/versions/1`);
   assert.deepEqual(v1.body.versions, ['1']);
+  assert.equal(v1.body.parameters.manifest.version, 1);
   const ready = await getJson(`${server.url}/v2/models/iris/versions/2/ready`);
   assert.equal(ready.status, 200);
   assert.equal((await getJson(`${server.url}/v2/models/iris/ready`)).status, 200);

@@ -8,6 +8,7 @@ import { healthRoutes } from './health-routes.ts';
 import { modelRoutes } from './model-routes.ts';
 import { inferRoutes } from './infer-route.ts';
 import { driftRoutes } from './drift-route.ts';
+import { tfservingRoutes } from './tfserving-routes.ts';
 import { GatewayError } from '../errors.ts';
 import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
 
@@ -36,6 +37,7 @@ export function createApp({ registry, state, options, log, metrics }: AppDepende
   app.route('/', modelRoutes(registry));
   app.route('/', inferRoutes(registry, options, metrics));
   app.route('/', driftRoutes(registry));
+  app.route('/', tfservingRoutes(registry, options, metrics));
   app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType() }));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorResponder(log));

@@ -15,6 +15,8 @@ export function modelRoutes(registry: ModelRegistry): Hono {
     platform: METADATA_PLATFORM[served.platform] ?? served.platform,
     inputs: served.signature?.inputs ?? [],
     outputs: served.signature?.outputs ?? [],
+    // What exactly serves: every file's sha256, the config hash, the runtime (see README "Reproducibility").
+    parameters: { manifest: served.manifest },
   });
 
   app.get('/v2/models/:model', (c) => {

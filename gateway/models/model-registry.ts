@@ -43,11 +43,21 @@ export class ModelRegistry {
     await Promise.all(selected.map(async (version) => {
       const artifact = await resolveInside(this.root, entry.name, String(version), ONNX_ARTIFACT);
       const reference = await resolveInside(this.root, entry.name, String(version), REFERENCE_PROFILE);
-      const loaded = new ModelVersion({ model: entry.name, version, artifact: artifact ?? path.join(entry.directory, String(version), ONNX_ARTIFACT), config: entry.config, reference }, this.observer);
+      const versionDirectory = (await resolveInside(this.root, entry.name, String(version))) ?? path.join(entry.directory, String(version));
+      const loaded = new ModelVersion({
+        model: entry.name,
+        version,
+        artifact: artifact ?? path.join(versionDirectory, ONNX_ARTIFACT),
+        versionDirectory,
+        config: entry.config,
+        reference,
+      }, this.observer);
       served.versions.set(version, loaded);
       await loaded.load();
       const fields = { model: entry.name, version, state: loaded.state, loadSeconds: Number(loaded.loadSeconds.toFixed(3)), executionProvider: loaded.executionProvider };
-      if (loaded.state === 'READY') this.log.info(fields, 'model version loaded');
+      if (loaded.state === 'READY') {
+        this.log.info({ ...fields, manifest: loaded.manifest }, 'model version loaded');
+      }
       else this.log.error({ ...fields, reason: loaded.reason }, 'model version failed to load');
     }));
   }

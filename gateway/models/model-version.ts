@@ -13,6 +13,8 @@ import { batchPolicyFor } from '../scheduler/policy-from-config.ts';
 import type { BatchPolicy } from '../scheduler/batch-policy.ts';
 import { DriftMonitor } from '../monitoring/drift-monitor.ts';
 import { parseReferenceProfile } from '../monitoring/drift/reference-profile.ts';
+import { checkLock, describeVersion, hashVersionFiles, type VersionManifest } from '../repository/manifest.ts';
+import { ONNX_ARTIFACT } from '../repository/scan.ts';
 
 /** Triton's lifecycle states; UNAVAILABLE carries the reason. */
 export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE';
@@ -22,6 +24,8 @@ export interface VersionSource {
   version: number;
   /** Real path of the artifact, already checked to lie inside the repository. */
   artifact: string;
+  /** Real path of the version directory (every file in it is hashed into the manifest). */
+  versionDirectory: string;
   config: ModelConfig | undefined;
   /** Real path of the version's reference.json (inside the repository), when it has one. */
   reference?: string | undefined;
@@ -68,6 +72,8 @@ export class ModelVersion {
   loadSeconds = 0;
   /** sha256 (hex) of the artifact as loaded. */
   artifactSha256 = '';
+  /** What exactly was loaded: every file's hash, the config hash, the runtime. */
+  manifest: VersionManifest | undefined;
   /** Dispatch counters (Triton's execution_count / inference_count): read by stats and tests. */
   readonly counts = { batches: 0, requests: 0 };
   /** Input/output drift monitoring; undefined without a reference.json or with monitoring off. */
@@ -103,10 +109,21 @@ export class ModelVersion {
     const { instances, intraOpThreads } = threadPlan(this.source.config);
     const device: Device = this.source.config?.device ?? 'cpu';
     try {
-      this.artifactSha256 = await sha256File(this.source.artifact);
+      // Hash every file first: a version whose manifest.lock disagrees never reaches the runtime.
+      const files = await hashVersionFiles(this.source.versionDirectory);
+      await checkLock(this.source.versionDirectory, { files });
+      this.artifactSha256 = files.find((f) => f.path === ONNX_ARTIFACT)?.sha256 ?? (await sha256File(this.source.artifact));
       this.pool = await ModelPool.start({
         init: { runtime: 'onnxruntime', load: { modelPath: this.source.artifact, device, intraOpThreads } },
         instances,
+      });
+      this.manifest = describeVersion(files, {
+        model: this.model,
+        version: this.version,
+        runtime: this.pool.runtime,
+        runtimeVersion: this.pool.runtimeVersion,
+        executionProvider: this.pool.executionProvider,
+        config: this.source.config,
       });
       this.signature = resolveSignature(this.source.config, this.pool);
       this.policy = batchPolicyFor(this.source.config, this.signature);

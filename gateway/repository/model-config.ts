@@ -88,6 +88,8 @@ export const modelConfigSchema = z.strictObject({
   version_policy: versionPolicy.optional(),
   dynamic_batching: dynamicBatching.optional(),
   monitoring: monitoring.optional(),
+  /** TF Serving version labels (`/v1/models/{m}/labels/{label}`): label → version number. */
+  version_labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.number().int().min(1)).optional(),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
