@@ -32,7 +32,10 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions, met
       failure = error;
       throw error;
     } finally {
-      metrics.observeRequest(served.model, served.version, outcomeOf(failure), (performance.now() - started) / 1000);
+      const ms = performance.now() - started;
+      const outcome = outcomeOf(failure);
+      served.statistics.request(outcome === 'success', ms);
+      metrics.observeRequest(served.model, served.version, outcome, ms / 1000);
     }
   };
   const infer = async (c: Context, served: ModelVersion): Promise<Response> => {

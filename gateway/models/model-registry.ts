@@ -1,65 +1,133 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.ts';
-import { scanRepository, ONNX_ARTIFACT, REFERENCE_PROFILE, type ModelEntry } from '../repository/scan.ts';
+import { scanOneModel, scanRepository, ONNX_ARTIFACT, REFERENCE_PROFILE, type ModelEntry } from '../repository/scan.ts';
 import { selectVersions } from '../repository/version-policy.ts';
 import { resolveInside } from '../repository/paths.ts';
+import { configSha256, formatLock, hashVersionFiles } from '../repository/manifest.ts';
 import { ModelVersion, type VersionObserver } from './model-version.ts';
 
-/** A model of the repository: the versions it should serve, or why it cannot. */
+/** A model of the repository: the versions it serves, or why it cannot. */
 export interface ServedModel {
   entry: ModelEntry;
   versions: Map<number, ModelVersion>;
-  /** Model-level failure (bad config, no versions, missing specific versions). */
+  /** Model-level failure (bad config, no versions, missing specific versions) of the last load. */
   error?: string;
+  /** False once unloaded through the management API: readiness no longer waits for it. */
+  wanted: boolean;
 }
 
 /**
- * Owns every loaded model version of one repository (load at start, resolve
- * per request, close on shutdown). Resolution is synchronous and cheap: it runs
- * on every request.
+ * Owns every loaded model version of one repository (load at start, load and
+ * unload on demand, resolve per request, close on shutdown). Resolution is
+ * synchronous and cheap: it runs on every request. Loads and unloads of one
+ * model are serialized; a new version replaces an old one only once it loaded.
  */
 export class ModelRegistry {
   private readonly models = new Map<string, ServedModel>();
+  /** Per model, the tail of its chain of load/unload operations. */
+  private readonly operations = new Map<string, Promise<unknown>>();
 
   constructor(readonly root: string, private readonly log: Logger, private readonly observer?: VersionObserver) {}
 
   /** Loads every model the repository holds; failures stay per model and never throw. */
   async loadAll(): Promise<void> {
     const entries = await scanRepository(this.root);
-    await Promise.all(entries.map((entry) => this.loadModel(entry)));
+    await Promise.all(entries.map((entry) => this.serialized(entry.name, () => this.apply(entry))));
   }
 
-  private async loadModel(entry: ModelEntry): Promise<void> {
-    const served: ServedModel = { entry, versions: new Map() };
+  /**
+   * (Re)loads one model from the repository as it is now: new or changed
+   * versions load next to the serving ones and replace them once READY;
+   * versions no longer selected drain and unload. A version that fails to load
+   * leaves the one it would replace serving. Throws 404 when the repository has no such model.
+   */
+  load(name: string): Promise<ServedModel> {
+    return this.serialized(name, async () => {
+      const entry = await scanOneModel(this.root, name);
+      if (entry === undefined) throw new GatewayError('MODELGATE_ERR_MODEL_NOT_FOUND', `model "${name}" is not in the repository`);
+      return this.apply(entry);
+    });
+  }
+
+  /** Drains and unloads every version of a model; it stays listed, not wanted. */
+  unload(name: string): Promise<ServedModel> {
+    return this.serialized(name, async () => {
+      const model = this.model(name);
+      model.wanted = false;
+      const versions = [...model.versions.values()];
+      model.versions.clear();
+      await Promise.all(versions.map((v) => v.unload()));
+      this.log.info({ model: name, versions: versions.map((v) => v.version) }, 'model unloaded');
+      return model;
+    });
+  }
+
+  private serialized<T>(name: string, operation: () => Promise<T>): Promise<T> {
+    const previous = this.operations.get(name) ?? Promise.resolve();
+    const next = previous.then(operation, operation);
+    this.operations.set(name, next.catch(() => undefined));
+    return next;
+  }
+
+  private async apply(entry: ModelEntry): Promise<ServedModel> {
+    const served = this.models.get(entry.name) ?? { entry, versions: new Map<number, ModelVersion>(), wanted: true };
     this.models.set(entry.name, served);
+    served.entry = entry;
+    served.wanted = true;
+    delete served.error;
     if (entry.error !== undefined) {
       served.error = entry.error;
       this.log.error({ model: entry.name, reason: entry.error }, 'model failed to load');
-      return;
+      return served;
     }
     const { selected, missing } = selectVersions(entry.versions, entry.config?.version_policy);
     if (missing.length > 0) served.error = `version_policy asks for versions that are not in the repository: ${missing.join(', ')}`;
     await Promise.all(selected.map(async (version) => {
-      const artifact = await resolveInside(this.root, entry.name, String(version), ONNX_ARTIFACT);
-      const reference = await resolveInside(this.root, entry.name, String(version), REFERENCE_PROFILE);
-      const versionDirectory = (await resolveInside(this.root, entry.name, String(version))) ?? path.join(entry.directory, String(version));
-      const loaded = new ModelVersion({
-        model: entry.name,
-        version,
-        artifact: artifact ?? path.join(versionDirectory, ONNX_ARTIFACT),
-        versionDirectory,
-        config: entry.config,
-        reference,
-      }, this.observer);
-      served.versions.set(version, loaded);
-      await loaded.load();
-      const fields = { model: entry.name, version, state: loaded.state, loadSeconds: Number(loaded.loadSeconds.toFixed(3)), executionProvider: loaded.executionProvider };
-      if (loaded.state === 'READY') {
-        this.log.info({ ...fields, manifest: loaded.manifest }, 'model version loaded');
+      const current = served.versions.get(version);
+      if (current?.state === 'READY' && (await this.unchanged(current, entry))) return;
+      const loaded = await this.openVersion(entry, version);
+      if (loaded.state === 'READY' || current === undefined || current.state !== 'READY') {
+        served.versions.set(version, loaded);
+        await current?.unload();
+      } else {
+        // The new load failed: the version that was serving keeps serving.
+        await loaded.unload();
       }
-      else this.log.error({ ...fields, reason: loaded.reason }, 'model version failed to load');
     }));
+    const retired = [...served.versions.values()].filter((v) => !selected.includes(v.version));
+    for (const version of retired) served.versions.delete(version.version);
+    await Promise.all(retired.map((v) => v.unload()));
+    return served;
+  }
+
+  /** Same files (by hash) and same config as the serving instance: nothing to reload. */
+  private async unchanged(current: ModelVersion, entry: ModelEntry): Promise<boolean> {
+    if (current.manifest === undefined || current.manifest.configSha256 !== configSha256(entry.config)) return false;
+    try {
+      return formatLock(await hashVersionFiles(current.source.versionDirectory)) === formatLock(current.manifest.files);
+    } catch {
+      return false;
+    }
+  }
+
+  private async openVersion(entry: ModelEntry, version: number): Promise<ModelVersion> {
+    const artifact = await resolveInside(this.root, entry.name, String(version), ONNX_ARTIFACT);
+    const reference = await resolveInside(this.root, entry.name, String(version), REFERENCE_PROFILE);
+    const versionDirectory = (await resolveInside(this.root, entry.name, String(version))) ?? path.join(entry.directory, String(version));
+    const loaded = new ModelVersion({
+      model: entry.name,
+      version,
+      artifact: artifact ?? path.join(versionDirectory, ONNX_ARTIFACT),
+      versionDirectory,
+      config: entry.config,
+      reference,
+    }, this.observer);
+    await loaded.load();
+    const fields = { model: entry.name, version, state: loaded.state, loadSeconds: Number(loaded.loadSeconds.toFixed(3)), executionProvider: loaded.executionProvider };
+    if (loaded.state === 'READY') this.log.info({ ...fields, manifest: loaded.manifest }, 'model version loaded');
+    else this.log.error({ ...fields, reason: loaded.reason }, 'model version failed to load');
+    return loaded;
   }
 
   /** Every version of every model, in any state. */
@@ -75,6 +143,7 @@ export class ModelRegistry {
   /** True when every model and every selected version loaded. */
   allReady(): boolean {
     for (const model of this.models.values()) {
+      if (!model.wanted) continue;
       if (model.error !== undefined || model.versions.size === 0) return false;
       for (const version of model.versions.values()) if (version.state !== 'READY') return false;
     }

@@ -15,6 +15,7 @@ import { DriftMonitor } from '../monitoring/drift-monitor.ts';
 import { parseReferenceProfile } from '../monitoring/drift/reference-profile.ts';
 import { checkLock, describeVersion, hashVersionFiles, type VersionManifest } from '../repository/manifest.ts';
 import { ONNX_ARTIFACT } from '../repository/scan.ts';
+import { VersionStatistics } from './version-statistics.ts';
 
 /** Triton's lifecycle states; UNAVAILABLE carries the reason. */
 export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE';
@@ -76,6 +77,8 @@ export class ModelVersion {
   manifest: VersionManifest | undefined;
   /** Dispatch counters (Triton's execution_count / inference_count): read by stats and tests. */
   readonly counts = { batches: 0, requests: 0 };
+  /** Triton-shaped statistics (GET .../stats). */
+  readonly statistics = new VersionStatistics();
   /** Input/output drift monitoring; undefined without a reference.json or with monitoring off. */
   monitor: DriftMonitor | undefined;
   /** Requests handed to infer() and not yet settled (queued or running). */
@@ -137,6 +140,7 @@ export class ModelVersion {
         onBatch: (rows, queueWaitsMs) => {
           this.counts.batches += 1;
           this.counts.requests += queueWaitsMs.length;
+          this.statistics.dispatched(rows, queueWaitsMs);
           this.observer?.dispatched(this, rows, queueWaitsMs);
         },
       });
@@ -188,7 +192,9 @@ export class ModelVersion {
     } catch (error) {
       throw runtimeFailure(this.model, this.version, error);
     } finally {
-      this.observer?.computed(this, performance.now() - started);
+      const ms = performance.now() - started;
+      this.statistics.computed(batchRows(inputs), ms);
+      this.observer?.computed(this, ms);
     }
   }
 
@@ -229,4 +235,10 @@ async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Rows of a batch: the first input's batch dim (1 for a model without one). */
+function batchRows(inputs: NamedTensors): number {
+  const first = Object.values(inputs)[0];
+  return first !== undefined && first.shape.length > 0 ? first.shape[0]! : 1;
 }

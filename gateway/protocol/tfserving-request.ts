@@ -107,7 +107,7 @@ interface Piece {
  * piece; -1 entries are learned, then fixed). `dims` is updated in place to the concrete
  * shape of one piece. The tensor holds the pieces one after another.
  */
-export function decodePieces(pieces: readonly Piece[], spec: TensorSpec, dims: number[]): TensorData {
+function decodePieces(pieces: readonly Piece[], spec: TensorSpec, dims: number[]): TensorData {
   const rows: unknown[][] = [];
   const learnedAt: (string | undefined)[] = [];
   const last = dims.length - 1;

@@ -42,6 +42,17 @@ export async function scanRepository(root: string): Promise<ModelEntry[]> {
   return models;
 }
 
+/**
+ * One model of the repository, scanned again (for loads through the management
+ * API and repository polling); undefined when the repository has no such model.
+ */
+export async function scanOneModel(root: string, name: string): Promise<ModelEntry | undefined> {
+  if (!isValidModelName(name)) return undefined;
+  const directory = await resolveInside(root, name);
+  if (directory === undefined || !(await isDirectory(directory)) || !(await looksLikeModel(directory))) return undefined;
+  return scanModel(root, name, directory);
+}
+
 async function scanModel(root: string, name: string, directory: string): Promise<ModelEntry> {
   const model: ModelEntry = { name, directory, versions: [] };
   const config = await readConfig(directory);
