@@ -27,6 +27,12 @@ program
   .addOption(flag('--grace-period-seconds <s>', 'how long shutdown waits for in-flight requests (default 30)', 'MODELGATE_GRACE_PERIOD_SECONDS'))
   .addOption(flag('--strict-readiness <bool>', 'ready only when every model loaded (default true)', 'MODELGATE_STRICT_READINESS'))
   .addOption(flag('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)', 'MODELGATE_LOG_LEVEL'))
+  .addOption(flag('--management-tokens <file>', 'YAML/JSON tokens file; without it the management API is disabled', 'MODELGATE_MANAGEMENT_TOKENS'))
+  .addOption(flag('--audit-log <file>', 'append management actions to this JSON-lines file', 'MODELGATE_AUDIT_LOG'))
+  .addOption(flag('--inference-auth <bool>', 'require a token with the infer scope for inference (default false)', 'MODELGATE_INFERENCE_AUTH'))
+  .addOption(flag('--model-control-mode <mode>', 'none | explicit | poll (default none)', 'MODELGATE_MODEL_CONTROL_MODE'))
+  .addOption(flag('--load-model <name...>', 'models to load at start in explicit mode', 'MODELGATE_LOAD_MODEL'))
+  .addOption(flag('--repository-poll-seconds <s>', 'poll interval in poll mode (default 15)', 'MODELGATE_REPOSITORY_POLL_SECONDS'))
   .action(async (flags: Record<string, unknown>) => {
     let options;
     try {

@@ -18,6 +18,23 @@ export const serverOptionsSchema = z.strictObject({
   /** Ready only when every model loaded (Triton's strict readiness); off: ready once startup ends. */
   strictReadiness: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** YAML/JSON file of control-plane tokens; without it the management API is disabled. */
+  managementTokens: z.string().min(1).optional(),
+  /** Append-only JSON-lines audit trail of management actions. */
+  auditLog: z.string().min(1).optional(),
+  /** Require a token with the `infer` scope for inference too (default: inference is open). */
+  inferenceAuth: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+  /**
+   * Triton's model control modes: `none` loads everything at start; `explicit`
+   * loads only --load-model names at start, then the management API decides;
+   * `poll` also rescans the repository every --repository-poll-seconds.
+   */
+  modelControlMode: z.enum(['none', 'explicit', 'poll']).default('none'),
+  /** Models to load at start in explicit mode (repeat the flag, or comma-separate). */
+  loadModel: z.union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+    .default([]),
+  repositoryPollSeconds: z.coerce.number().min(0.1).default(15),
 });
 
 export type ServerOptions = Readonly<z.infer<typeof serverOptionsSchema>>;

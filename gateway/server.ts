@@ -8,6 +8,9 @@ import { ServerState } from './http/server-state.ts';
 import { ModelRegistry } from './models/model-registry.ts';
 import type { ServerOptions } from './options.ts';
 import { ServingMetrics } from './monitoring/serving-metrics.ts';
+import { TokenStore } from './management/tokens.ts';
+import { AuditLog } from './management/audit-log.ts';
+import { RepositoryPoller } from './models/repository-poller.ts';
 
 /**
  * The gateway process in one object: HTTP server, model registry and their
@@ -18,13 +21,17 @@ export class Gateway {
   readonly state = new ServerState();
   readonly registry: ModelRegistry;
   readonly metrics: ServingMetrics;
+  readonly tokens = new TokenStore();
+  readonly audit: AuditLog;
   readonly app: Hono;
   private server: ServerType | undefined;
+  private poller: RepositoryPoller | undefined;
 
   constructor(readonly options: ServerOptions, readonly log: Logger) {
     this.metrics = new ServingMetrics(() => this.registry.versions());
     this.registry = new ModelRegistry(options.modelRepository, log, this.metrics);
-    this.app = createApp({ registry: this.registry, state: this.state, options, log, metrics: this.metrics });
+    this.audit = new AuditLog(options.auditLog, log);
+    this.app = createApp({ registry: this.registry, state: this.state, options, log, metrics: this.metrics, tokens: this.tokens, audit: this.audit });
   }
 
   /** The bound port (useful with port 0). */
@@ -34,6 +41,7 @@ export class Gateway {
 
   async start(): Promise<void> {
     const started = performance.now();
+    if (this.options.managementTokens !== undefined) await this.tokens.loadFile(this.options.managementTokens);
     await new Promise<void>((resolve, reject) => {
       this.server = serve({ fetch: this.app.fetch, hostname: this.options.host, port: this.options.port }, () => resolve());
       this.server.once('error', reject);
@@ -44,7 +52,9 @@ export class Gateway {
       });
     });
     this.log.info({ host: this.options.host, port: this.port }, 'listening');
-    await this.registry.loadAll();
+    const mode = this.options.modelControlMode;
+    await this.registry.loadAll(mode === 'explicit' ? this.options.loadModel : undefined);
+    if (mode === 'poll') this.poller = RepositoryPoller.start(this.registry, this.options.repositoryPollSeconds, this.log);
     this.state.startupComplete = true;
     this.log.info({ seconds: Number(((performance.now() - started) / 1000).toFixed(3)), allModelsReady: this.registry.allReady() }, 'startup complete');
   }
@@ -56,6 +66,7 @@ export class Gateway {
   async shutdown(): Promise<{ forced: boolean }> {
     if (this.state.draining) return { forced: false };
     this.state.draining = true;
+    this.poller?.stop();
     this.log.info({ inFlight: this.state.inFlight, gracePeriodSeconds: this.options.gracePeriodSeconds }, 'draining');
     const server = this.server as Server | undefined;
     const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

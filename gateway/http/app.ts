@@ -11,6 +11,10 @@ import { driftRoutes } from './drift-route.ts';
 import { tfservingRoutes } from './tfserving-routes.ts';
 import { GatewayError } from '../errors.ts';
 import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
+import type { TokenStore } from '../management/tokens.ts';
+import type { AuditLog } from '../management/audit-log.ts';
+import { requireScope } from '../management/require-scope.ts';
+import { repositoryRoutes } from './repository-routes.ts';
 
 export interface AppDependencies {
   registry: ModelRegistry;
@@ -18,10 +22,12 @@ export interface AppDependencies {
   options: ServerOptions;
   log: Logger;
   metrics: ServingMetrics;
+  tokens: TokenStore;
+  audit: AuditLog;
 }
 
 /** The HTTP surface: every route group, the drain gate and the error contract. */
-export function createApp({ registry, state, options, log, metrics }: AppDependencies): Hono {
+export function createApp({ registry, state, options, log, metrics, tokens, audit }: AppDependencies): Hono {
   const app = new Hono();
   app.use(async (c, next) => {
     // While draining, work already accepted finishes but new requests are turned away.
@@ -33,7 +39,15 @@ export function createApp({ registry, state, options, log, metrics }: AppDepende
     // Responses written while draining close their connection, so keep-alive clients move on.
     if (state.draining) c.header('connection', 'close');
   });
+  if (options.inferenceAuth) {
+    // Inference is open by default; with --inference-auth it needs a token with the `infer` scope.
+    const guard = requireScope(tokens, 'infer', undefined, 'inference');
+    app.use('/v2/models/:model/infer', guard);
+    app.use('/v2/models/:model/versions/:version/infer', guard);
+    app.on('POST', '/v1/*', guard);
+  }
   app.route('/', healthRoutes(registry, state, options.strictReadiness));
+  app.route('/', repositoryRoutes(registry, tokens, audit));
   app.route('/', modelRoutes(registry));
   app.route('/', inferRoutes(registry, options, metrics));
   app.route('/', driftRoutes(registry));

@@ -33,14 +33,10 @@ interface StoredToken extends Principal {
 }
 
 export class TokenStore {
-  private constructor(private readonly tokens: readonly StoredToken[]) {}
+  private tokens: readonly StoredToken[] = [];
 
-  static empty(): TokenStore {
-    return new TokenStore([]);
-  }
-
-  /** Reads a YAML or JSON tokens file; throws an Error naming the bad field. */
-  static async fromFile(file: string): Promise<TokenStore> {
+  /** Replaces the tokens with a YAML or JSON tokens file's; throws an Error naming the bad field. */
+  async loadFile(file: string): Promise<void> {
     let raw: unknown;
     try {
       raw = parseYaml(await readFile(file, 'utf8'));
@@ -50,12 +46,12 @@ export class TokenStore {
     const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) throw new Error(`management tokens file: ${describeConfigIssues(parsed.error)}`);
     const names = new Set<string>();
-    return new TokenStore(parsed.data.tokens.map((t) => {
+    this.tokens = parsed.data.tokens.map((t) => {
       if (names.has(t.name)) throw new Error(`management tokens file: token name "${t.name}" is used twice`);
       names.add(t.name);
       const digest = t.sha256 !== undefined ? Buffer.from(t.sha256, 'hex') : sha256(t.token!);
       return { name: t.name, scopes: new Set(t.scopes), digest };
-    }));
+    });
   }
 
   get configured(): boolean {

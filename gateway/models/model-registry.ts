@@ -30,9 +30,12 @@ export class ModelRegistry {
 
   constructor(readonly root: string, private readonly log: Logger, private readonly observer?: VersionObserver) {}
 
-  /** Loads every model the repository holds; failures stay per model and never throw. */
-  async loadAll(): Promise<void> {
-    const entries = await scanRepository(this.root);
+  /**
+   * Loads every model the repository holds (or only `only`, explicit mode);
+   * failures stay per model and never throw.
+   */
+  async loadAll(only?: readonly string[]): Promise<void> {
+    const entries = (await scanRepository(this.root)).filter((e) => only === undefined || only.includes(e.name));
     await Promise.all(entries.map((entry) => this.serialized(entry.name, () => this.apply(entry))));
   }
 
