@@ -29,6 +29,9 @@ export class ModelPool {
   runtime = 'unknown';
   runtimeVersion = 'unknown';
 
+  private closing = false;
+  private deaths: number[] = [];
+
   private constructor(options: PoolOptions) {
     this.piscina = new Piscina({
       filename: WORKER_ENTRY,
@@ -41,6 +44,18 @@ export class ModelPool {
     });
     // A worker that dies between tasks is replaced by piscina; the error must not crash the process.
     this.piscina.on('error', () => {});
+    // Unexpected exits are remembered: a pool whose workers keep dying is not healthy.
+    // ('workerCreate' carries piscina's own handle, so the new threads are found in `threads`.)
+    const watched = new WeakSet<object>();
+    this.piscina.on('workerCreate', () => {
+      for (const thread of this.piscina.threads) {
+        if (watched.has(thread)) continue;
+        watched.add(thread);
+        thread.once('exit', () => {
+          if (!this.closing) this.deaths.push(Date.now());
+        });
+      }
+    });
   }
 
   /** Starts the threads and resolves once every one of them has opened its session. */
@@ -84,8 +99,15 @@ export class ModelPool {
     return this.piscina.threads;
   }
 
+  /** Worker threads that exited unexpectedly within the last `windowMs`. */
+  recentWorkerDeaths(windowMs: number, now = Date.now()): number {
+    this.deaths = this.deaths.filter((t) => now - t <= windowMs);
+    return this.deaths.length;
+  }
+
   /** Graceful: running tasks finish. Forced: threads are terminated and their tasks fail. */
   async close(force = false): Promise<void> {
+    this.closing = true;
     if (force) await this.piscina.destroy();
     else await this.piscina.close();
   }

@@ -56,3 +56,20 @@ test('a worker that dies mid-request gives exactly one 500 and the pool recovers
   for (let i = 0; i < 100 && server.gateway.registry.resolve('add_sub').workerThreads().length < threadsBefore; i += 1) await sleep(20);
   assert.equal(server.gateway.registry.resolve('add_sub').workerThreads().length, threadsBefore);
 });
+
+test('a version whose workers keep dying reports not ready while still serving what it can', async () => {
+  const version = server.gateway.registry.resolve('add_sub');
+  const crash = { inputs: [
+    { name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [FAULT_SENTINEL, 0, 0, 0] },
+    { name: 'INPUT1', shape: [1, 4], datatype: 'FP32', data: [0, 0, 0, 0] },
+  ] };
+  for (let i = 0; i < 3; i += 1) assert.equal((await postJson(`${server.url}/v2/models/add_sub/infer`, crash)).status, 500);
+  assert.equal(version.healthy, false);
+  const ready = await fetch(`${server.url}/v2/models/add_sub/versions/1/ready`);
+  assert.equal(ready.status, 400);
+  assert.match(((await ready.json()) as { error: string }).error, /workers keep dying/);
+  assert.equal((await fetch(`${server.url}/v2/health/ready`)).status, 400);
+  // It still serves what it can.
+  const ok = await postJson(`${server.url}/v2/models/add_sub/infer`, { inputs: [crash.inputs[1], { ...crash.inputs[1], name: 'INPUT1' }].map((t, i) => ({ ...t, name: `INPUT${i}` })) });
+  assert.equal(ok.status, 200);
+});

@@ -34,17 +34,17 @@ export function modelRoutes(registry: ModelRegistry): Hono {
   // Readiness answers 400 for "exists but not ready", as the protocol asks; unknown names are 404.
   app.get('/v2/models/:model/ready', (c) => {
     const name = c.req.param('model');
-    const ready = [...registry.model(name).versions.values()].some((v) => v.state === 'READY');
+    const ready = [...registry.model(name).versions.values()].some((v) => v.ready);
     return ready ? c.json({ name, ready }) : c.json({ name, ready, error: `model "${name}" has no ready version` }, 400);
   });
   app.get('/v2/models/:model/versions/:version/ready', (c) => {
     const name = c.req.param('model');
     const version = c.req.param('version');
     const served = registry.find(name, version);
-    const ready = served.state === 'READY';
+    const ready = served.ready;
     return ready
       ? c.json({ name, version, ready })
-      : c.json({ name, version, ready, error: `model "${name}" version ${version} is ${served.state}` }, 400);
+      : c.json({ name, version, ready, error: `model "${name}" version ${version} is ${served.state === 'READY' ? 'READY but its workers keep dying' : served.state}` }, 400);
   });
   return app;
 }

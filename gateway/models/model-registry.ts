@@ -148,7 +148,7 @@ export class ModelRegistry {
     for (const model of this.models.values()) {
       if (!model.wanted) continue;
       if (model.error !== undefined || model.versions.size === 0) return false;
-      for (const version of model.versions.values()) if (version.state !== 'READY') return false;
+      for (const version of model.versions.values()) if (!version.ready) return false;
     }
     return true;
   }

@@ -17,8 +17,14 @@ import { checkLock, describeVersion, hashVersionFiles, type VersionManifest } fr
 import { ONNX_ARTIFACT } from '../repository/scan.ts';
 import { VersionStatistics } from './version-statistics.ts';
 
-/** Triton's lifecycle states; UNAVAILABLE carries the reason. */
-export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE';
+import { checkedMove, type VersionState } from './lifecycle.ts';
+import { warmUp } from './warmup.ts';
+
+export type { VersionState };
+
+/** A version whose workers died this many times within the window is reported not ready. */
+const WORKER_DEATHS_UNHEALTHY = 3;
+const WORKER_DEATH_WINDOW_MS = 60_000;
 
 export interface VersionSource {
   model: string;
@@ -132,6 +138,10 @@ export class ModelVersion {
       this.policy = batchPolicyFor(this.source.config, this.signature);
       this.monitor = await this.openMonitor(this.signature);
       const pool = this.pool;
+      const warmup = this.source.config?.warmup;
+      if (warmup !== undefined) {
+        await warmUp(warmup, this.signature, this.source.versionDirectory, instances, (inputs, outputs) => pool.infer(inputs, outputs));
+      }
       const label = `model "${this.model}" version ${this.version}`;
       this.batcher = new DynamicBatcher(this.policy, (inputs, outputs) => this.runOnPool(pool, inputs, outputs), undefined, {
         // One batch per worker: the rest wait in our queue, where they can still batch, time out or be dropped.
@@ -144,11 +154,11 @@ export class ModelVersion {
           this.observer?.dispatched(this, rows, queueWaitsMs);
         },
       });
-      this.state = 'READY';
+      this.state = checkedMove(this.state, 'READY');
     } catch (error) {
       await this.pool?.close();
       this.pool = undefined;
-      this.state = 'UNAVAILABLE';
+      this.state = checkedMove(this.state, 'UNAVAILABLE');
       this.reason = `failed to load: ${sanitize(error instanceof Error ? error.message : String(error))}`;
     }
     this.loadSeconds = (performance.now() - started) / 1000;
@@ -198,6 +208,19 @@ export class ModelVersion {
     }
   }
 
+  /**
+   * False when this version's workers keep dying (WORKER_DEATHS_UNHEALTHY exits
+   * within WORKER_DEATH_WINDOW_MS): it keeps serving what it can, but readiness says no.
+   */
+  get healthy(): boolean {
+    return this.pool === undefined || this.pool.recentWorkerDeaths(WORKER_DEATH_WINDOW_MS) < WORKER_DEATHS_UNHEALTHY;
+  }
+
+  /** READY and healthy: what readiness probes and model_ready report. */
+  get ready(): boolean {
+    return this.state === 'READY' && this.healthy;
+  }
+
   /** What this version runs, for model_info and metadata. */
   info(): { platform: string; runtime: string; runtime_version: string; execution_provider: string; artifact_sha256: string } {
     return {
@@ -221,12 +244,13 @@ export class ModelVersion {
 
   /** Running requests finish first unless `force` (shutdown past its grace period). */
   async unload(force = false): Promise<void> {
-    this.state = 'UNLOADING';
+    if (this.state !== 'READY') return; // a failed or already unloaded version holds nothing
+    this.state = checkedMove(this.state, 'UNLOADING');
     // Queued requests still run (drain) unless forced; then the workers stop.
     await this.batcher?.close({ drain: !force });
     await this.pool?.close(force);
     this.pool = undefined;
-    this.state = 'UNAVAILABLE';
+    this.state = checkedMove(this.state, 'UNAVAILABLE');
     this.reason = 'unloaded';
   }
 }

@@ -52,7 +52,7 @@ export class ServingMetrics implements VersionObserver {
       });
     perVersion('modelgate_queue_depth', 'Requests waiting in the scheduler queue.', (v) => v.queueDepth);
     perVersion('modelgate_inflight_requests', 'Requests queued or running on a worker.', (v) => v.inflight);
-    perVersion('modelgate_model_ready', '1 when the version serves requests, else 0.', (v) => (v.state === 'READY' ? 1 : 0));
+    perVersion('modelgate_model_ready', '1 when the version is READY and its workers are healthy, else 0.', (v) => (v.ready ? 1 : 0));
     new Gauge({
       name: 'modelgate_model_state',
       help: 'Lifecycle state of each version: 1 for the current state, 0 for the others.',

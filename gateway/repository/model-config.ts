@@ -75,6 +75,17 @@ const monitoring = z.strictObject({
   model_drift_share: z.number().gt(0).max(1).optional(),
 });
 
+/**
+ * Warmup before a version turns READY: `runs` inferences per worker with zero
+ * or random inputs of batch 1 (variable dims as 1), or the requests of a
+ * KServe v2 JSON file in the version directory (`file`: a request body, or a list of them).
+ */
+const warmup = z.strictObject({
+  inputs: z.enum(['zero', 'random', 'file']).default('zero'),
+  file: z.string().regex(/^[A-Za-z0-9_.-]+\.json$/, 'expected a .json file name inside the version directory').optional(),
+  runs: z.number().int().min(1).max(1000).default(1),
+}).refine((w) => (w.inputs === 'file') === (w.file !== undefined), 'inputs: file needs file: NAME.json, and file needs inputs: file');
+
 export const PLATFORMS = ['onnxruntime_onnx'] as const;
 
 export const modelConfigSchema = z.strictObject({
@@ -88,6 +99,7 @@ export const modelConfigSchema = z.strictObject({
   version_policy: versionPolicy.optional(),
   dynamic_batching: dynamicBatching.optional(),
   monitoring: monitoring.optional(),
+  warmup: warmup.optional(),
   /** TF Serving version labels (`/v1/models/{m}/labels/{label}`): label → version number. */
   version_labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.number().int().min(1)).optional(),
 });
@@ -97,6 +109,7 @@ export type TensorConfig = z.infer<typeof tensorConfig>;
 export type VersionPolicy = z.infer<typeof versionPolicy>;
 export type DynamicBatchingConfig = z.infer<typeof dynamicBatching>;
 export type MonitoringConfig = z.infer<typeof monitoring>;
+export type WarmupConfig = z.infer<typeof warmup>;
 
 /** Turns zod issues into one readable line: `max_batch_size: expected number, received string`. */
 export function describeConfigIssues(error: z.ZodError): string {
