@@ -65,6 +65,7 @@ test('model metadata: platform, versions and shapes with -1 for variable dims', 
   assert.match(parameters.manifest.files.find((f: { path: string }) => f.path === 'model.onnx').sha256, /^[0-9a-f]{64}$/);
   assert.match(parameters.manifest.configSha256, /^[0-9a-f]{64}$/);
   assert.equal(parameters.manifest.runtime, 'onnxruntime');
+  assert.match(parameters.model_card, /^# iris v2/);
   const v1 = await getJson(`${server.url}/v2/models/iris/versions/1`);
   assert.deepEqual(v1.body.versions, ['1']);
   assert.equal(v1.body.parameters.manifest.version, 1);

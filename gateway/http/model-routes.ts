@@ -16,7 +16,12 @@ export function modelRoutes(registry: ModelRegistry): Hono {
     inputs: served.signature?.inputs ?? [],
     outputs: served.signature?.outputs ?? [],
     // What exactly serves: every file's sha256, the config hash, the runtime (see README "Reproducibility").
-    parameters: { manifest: served.manifest },
+    parameters: {
+      manifest: served.manifest,
+      // Collaboration: the owner, description, data and metrics from config.yaml, and the version's MODEL_CARD.md.
+      metadata: served.source.config?.metadata ?? {},
+      model_card: served.modelCard ?? null,
+    },
   });
 
   app.get('/v2/models/:model', (c) => {

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ModelPool } from '../../runtimes/pool.ts';
 import type { NamedTensors } from '../../runtimes/tensor.ts';
 import type { Device } from '../../runtimes/runtime.ts';
@@ -21,6 +22,9 @@ import { checkedMove, type VersionState } from './lifecycle.ts';
 import { warmUp } from './warmup.ts';
 
 export type { VersionState };
+
+const MODEL_CARD = 'MODEL_CARD.md';
+const MODEL_CARD_MAX_BYTES = 64 * 1024;
 
 /** A version whose workers died this many times within the window is reported not ready. */
 const WORKER_DEATHS_UNHEALTHY = 3;
@@ -81,6 +85,8 @@ export class ModelVersion {
   artifactSha256 = '';
   /** What exactly was loaded: every file's hash, the config hash, the runtime. */
   manifest: VersionManifest | undefined;
+  /** The version's MODEL_CARD.md (first MODEL_CARD_MAX_BYTES), when it has one. */
+  modelCard: string | undefined;
   /** Dispatch counters (Triton's execution_count / inference_count): read by stats and tests. */
   readonly counts = { batches: 0, requests: 0 };
   /** Triton-shaped statistics (GET .../stats). */
@@ -134,6 +140,10 @@ export class ModelVersion {
         executionProvider: this.pool.executionProvider,
         config: this.source.config,
       });
+      if (files.some((f) => f.path === MODEL_CARD)) {
+        const card = await readFile(path.join(this.source.versionDirectory, MODEL_CARD), 'utf8');
+        this.modelCard = card.length > MODEL_CARD_MAX_BYTES ? `${card.slice(0, MODEL_CARD_MAX_BYTES)}…` : card;
+      }
       this.signature = resolveSignature(this.source.config, this.pool);
       this.policy = batchPolicyFor(this.source.config, this.signature);
       this.monitor = await this.openMonitor(this.signature);

@@ -86,6 +86,17 @@ const warmup = z.strictObject({
   runs: z.number().int().min(1).max(1000).default(1),
 }).refine((w) => (w.inputs === 'file') === (w.file !== undefined), 'inputs: file needs file: NAME.json, and file needs inputs: file');
 
+/**
+ * Who owns the model and what it is: served with the model metadata. Free-form
+ * beyond the named keys, but small (strings, numbers, booleans, lists and maps of them).
+ */
+const metadata = z.looseObject({
+  owner: z.string().optional(),
+  description: z.string().optional(),
+  training_data: z.string().optional(),
+  metrics: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+});
+
 export const PLATFORMS = ['onnxruntime_onnx'] as const;
 
 export const modelConfigSchema = z.strictObject({
@@ -100,6 +111,7 @@ export const modelConfigSchema = z.strictObject({
   dynamic_batching: dynamicBatching.optional(),
   monitoring: monitoring.optional(),
   warmup: warmup.optional(),
+  metadata: metadata.optional(),
   /** TF Serving version labels (`/v1/models/{m}/labels/{label}`): label → version number. */
   version_labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.number().int().min(1)).optional(),
 });
