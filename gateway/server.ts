@@ -11,6 +11,7 @@ import { ServingMetrics } from './monitoring/serving-metrics.ts';
 import { TokenStore } from './management/tokens.ts';
 import { AuditLog } from './management/audit-log.ts';
 import { RepositoryPoller } from './models/repository-poller.ts';
+import { TrafficWatcher } from './routing/traffic-watcher.ts';
 
 /**
  * The gateway process in one object: HTTP server, model registry and their
@@ -26,6 +27,7 @@ export class Gateway {
   readonly app: Hono;
   private server: ServerType | undefined;
   private poller: RepositoryPoller | undefined;
+  private trafficWatcher: TrafficWatcher | undefined;
 
   constructor(readonly options: ServerOptions, readonly log: Logger) {
     this.metrics = new ServingMetrics(() => this.registry.versions());
@@ -55,6 +57,7 @@ export class Gateway {
     const mode = this.options.modelControlMode;
     await this.registry.loadAll(mode === 'explicit' ? this.options.loadModel : undefined);
     if (mode === 'poll') this.poller = RepositoryPoller.start(this.registry, this.options.repositoryPollSeconds, this.log);
+    this.trafficWatcher = new TrafficWatcher(this.registry, this.log);
     this.state.startupComplete = true;
     this.log.info({ seconds: Number(((performance.now() - started) / 1000).toFixed(3)), allModelsReady: this.registry.allReady() }, 'startup complete');
   }
@@ -67,6 +70,7 @@ export class Gateway {
     if (this.state.draining) return { forced: false };
     this.state.draining = true;
     this.poller?.stop();
+    this.trafficWatcher?.stop();
     this.log.info({ inFlight: this.state.inFlight, gracePeriodSeconds: this.options.gracePeriodSeconds }, 'draining');
     const server = this.server as Server | undefined;
     const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

@@ -24,7 +24,9 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions, met
   // Every request that resolves to a version is counted once, with its outcome and duration.
   const observed = async (c: Context, name: string, versionText?: string): Promise<Response> => {
     const started = performance.now();
-    const served = registry.resolve(name, versionText);
+    const served = registry.resolve(name, versionText, (header) => c.req.header(header));
+    // Which version answered, whether named, chosen by the traffic policy or the latest.
+    c.header('x-modelgate-version', String(served.version));
     let failure: unknown;
     try {
       return await infer(c, served);

@@ -5,6 +5,8 @@ import type { TokenStore } from '../management/tokens.ts';
 import { principalOf, remoteOf, requireScope } from '../management/require-scope.ts';
 import { isValidModelName } from '../repository/paths.ts';
 import { scanRepository } from '../repository/scan.ts';
+import { readBody } from './body.ts';
+import { parseJsonBody } from '../protocol/json-body.ts';
 import { GatewayError } from '../errors.ts';
 
 /**
@@ -52,6 +54,31 @@ export function repositoryRoutes(registry: ModelRegistry, tokens: TokenStore, au
   };
   app.post('/v2/repository/models/:model/load', load('model load'), (c) => manage(c, 'load'));
   app.post('/v2/repository/models/:model/unload', load('model unload'), (c) => manage(c, 'unload'));
+
+  // Traffic policy: who serves requests that name no version (see gateway/routing).
+  app.get('/v2/models/:model/traffic', read('traffic policy read'), (c) => {
+    const model = registry.model(c.req.param('model'));
+    return c.json(model.traffic?.spec ?? null);
+  });
+  app.put('/v2/models/:model/traffic', requireScope(tokens, 'traffic', audit, 'traffic policy change'), async (c) => {
+    const name = c.req.param('model');
+    const who = principalOf(c)?.name ?? 'anonymous';
+    let raw: unknown;
+    try {
+      raw = parseJsonBody(await readBody(c, 64 * 1024), { maxDepth: 10 });
+    } catch (error) {
+      audit.record({ who, action: 'traffic', model: name, result: 'refused', detail: (error as Error).message, remote: remoteOf(c) });
+      throw error;
+    }
+    try {
+      const policy = await registry.setTraffic(name, raw);
+      audit.record({ who, action: 'traffic', model: name, result: 'ok', detail: JSON.stringify(policy.spec.versions), remote: remoteOf(c) });
+      return c.json(policy.spec);
+    } catch (error) {
+      audit.record({ who, action: 'traffic', model: name, result: 'refused', detail: (error as Error).message, remote: remoteOf(c) });
+      throw error;
+    }
+  });
 
   app.get('/v2/models/:model/stats', read('model statistics'), (c) => {
     const model = registry.model(c.req.param('model'));

@@ -5,6 +5,12 @@ import { scanOneModel, scanRepository, ONNX_ARTIFACT, REFERENCE_PROFILE, type Mo
 import { selectVersions } from '../repository/version-policy.ts';
 import { resolveInside } from '../repository/paths.ts';
 import { configSha256, formatLock, hashVersionFiles } from '../repository/manifest.ts';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { TrafficPolicy } from '../routing/traffic-policy.ts';
+
+/** A model's traffic policy file, beside its config.yaml. */
+export const TRAFFIC_POLICY = 'traffic.yaml';
 import { ModelVersion, type VersionObserver } from './model-version.ts';
 
 /** A model of the repository: the versions it serves, or why it cannot. */
@@ -15,6 +21,8 @@ export interface ServedModel {
   error?: string;
   /** False once unloaded through the management API: readiness no longer waits for it. */
   wanted: boolean;
+  /** How requests that name no version are split (traffic.yaml or the management API). */
+  traffic?: TrafficPolicy;
 }
 
 /**
@@ -98,10 +106,62 @@ export class ModelRegistry {
         await loaded.unload();
       }
     }));
+    await this.reloadTraffic(entry.name).catch((error: Error) => this.log.error({ model: entry.name, reason: error.message }, 'traffic policy not applied'));
     const retired = [...served.versions.values()].filter((v) => !selected.includes(v.version));
     for (const version of retired) served.versions.delete(version.version);
     await Promise.all(retired.map((v) => v.unload()));
     return served;
+  }
+
+  /**
+   * Re-reads `<model>/traffic.yaml` (absent: no policy, the latest version serves).
+   * A policy naming a version that is not served is refused and the previous one stays.
+   */
+  async reloadTraffic(name: string): Promise<void> {
+    const model = this.models.get(name);
+    if (model === undefined) return;
+    const file = await resolveInside(this.root, name, TRAFFIC_POLICY);
+    if (file === undefined) {
+      delete model.traffic;
+      return;
+    }
+    const policy = TrafficPolicy.parse(parseYaml(await readFile(file, 'utf8')), `${name}/${TRAFFIC_POLICY}`);
+    this.checkServed(model, policy);
+    model.traffic = policy;
+    this.log.info({ model: name, traffic: policy.spec.versions }, 'traffic policy applied');
+  }
+
+  /** reloadTraffic() in the model's queue of operations (the file watcher's entry point). */
+  refreshTraffic(name: string): Promise<void> {
+    return this.serialized(name, () => this.reloadTraffic(name));
+  }
+
+  /** Validates, writes (atomically) and applies a model's traffic policy. Throws 400 naming the problem. */
+  async setTraffic(name: string, raw: unknown): Promise<TrafficPolicy> {
+    return this.serialized(name, async () => {
+      const model = this.model(name);
+      let policy: TrafficPolicy;
+      try {
+        policy = TrafficPolicy.parse(raw, 'traffic policy');
+        this.checkServed(model, policy);
+      } catch (error) {
+        throw new GatewayError('MODELGATE_ERR_BAD_REQUEST', (error as Error).message);
+      }
+      const target = path.join(model.entry.directory, TRAFFIC_POLICY);
+      const temporary = path.join(model.entry.directory, `.${TRAFFIC_POLICY}.${process.pid}.tmp`);
+      await writeFile(temporary, stringifyYaml(policy.spec));
+      await rename(temporary, target);
+      model.traffic = policy;
+      this.log.info({ model: name, traffic: policy.spec.versions }, 'traffic policy applied');
+      return policy;
+    });
+  }
+
+  private checkServed(model: ServedModel, policy: TrafficPolicy): void {
+    const missing = policy.versions.filter((v) => model.versions.get(v)?.state !== 'READY');
+    if (missing.length > 0) {
+      throw new Error(`traffic policy names versions that are not served: ${missing.join(', ')} (served: ${listVersions(model)})`);
+    }
   }
 
   /** Same files (by hash) and same config as the serving instance: nothing to reload. */
@@ -160,10 +220,12 @@ export class ModelRegistry {
   }
 
   /**
-   * The version that serves a request: the one named, or the latest READY one.
+   * The version that serves a request: the one named (always wins), else the
+   * traffic policy's choice (sticky by the policy's header, read through `header`),
+   * else the latest READY one.
    * Throws 404 for unknown models/versions and 503 when none is ready.
    */
-  resolve(name: string, versionText?: string): ModelVersion {
+  resolve(name: string, versionText?: string, header?: (name: string) => string | undefined): ModelVersion {
     const model = this.model(name);
     if (versionText !== undefined) {
       const version = this.find(name, versionText);
@@ -172,6 +234,10 @@ export class ModelRegistry {
       }
       return version;
     }
+    // The traffic policy decides, among its versions that are ready; else the latest ready version.
+    const traffic = model.traffic;
+    const chosen = traffic === undefined ? undefined : model.versions.get(traffic.choose(header?.(traffic.spec.sticky_header)));
+    if (chosen?.state === 'READY') return chosen;
     let latest: ModelVersion | undefined;
     for (const version of model.versions.values()) {
       if (version.state === 'READY' && (latest === undefined || version.version > latest.version)) latest = version;
