@@ -8,6 +8,7 @@ import { INFERENCE_HEADER_CONTENT_LENGTH } from '../protocol/binary-layout.ts';
 import { GatewayError } from '../errors.ts';
 import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
 import { outcomeOf } from '../monitoring/outcome.ts';
+import { prepareShadow } from '../routing/shadow.ts';
 import type { ModelVersion } from '../models/model-version.ts';
 
 /**
@@ -48,6 +49,7 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions, met
     const request = decodeInferBody(body, c.req.header(INFERENCE_HEADER_CONTENT_LENGTH), signature, { maxDepth: options.maxJsonDepth });
     const outputNames = request.outputs?.map((o) => o.name) ?? signature.outputs.map((o) => o.name);
     const binary = binaryOutputNames(request, outputNames);
+    const mirror = prepareShadow(registry.model(served.model), served, request.inputs, outputNames, metrics.shadow);
     const outputs = await served.infer({
       inputs: request.inputs,
       outputNames,
@@ -56,6 +58,7 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions, met
       // Aborts when the client disconnects: a request still queued is dropped, not run.
       signal: c.req.raw.signal,
     });
+    mirror?.(outputs);
     const response = encodeInferResponseFor({
       modelName: served.model,
       modelVersion: String(served.version),

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ModelVersion, VersionObserver } from '../models/model-version.ts';
 import { OUTCOMES, type Outcome } from './outcome.ts';
 import { registerDriftMetrics } from './drift-metrics.ts';
+import { ShadowMetrics } from './shadow-metrics.ts';
 
 /** Latency buckets (seconds): sub-millisecond tabular models up to slow batch jobs. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -23,6 +24,7 @@ export class ServingMetrics implements VersionObserver {
   private readonly computeDuration: Histogram<'model' | 'version'>;
   private readonly batchSize: Histogram<'model' | 'version'>;
   private readonly drift: { beginScrape(): void };
+  readonly shadow: ShadowMetrics;
 
   constructor(versions: () => Iterable<ModelVersion>) {
     const registers = [this.registry];
@@ -80,6 +82,7 @@ export class ServingMetrics implements VersionObserver {
       },
     });
     this.drift = registerDriftMetrics(this.registry, versions);
+    this.shadow = new ShadowMetrics(this.registry);
   }
 
   /** Pre-creates a version's series, so every outcome reads 0 before the first request. */

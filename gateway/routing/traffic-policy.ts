@@ -20,6 +20,18 @@ export const trafficPolicySchema = z.strictObject({
     weight: z.number().min(0).max(100),
   })).min(1).max(16),
   sticky_header: z.string().regex(/^[a-z0-9-]{1,64}$/, 'expected a lower-case header name').default('x-modelgate-route-key'),
+  /**
+   * Mirror a share of the requests to another version: its answer is discarded
+   * but compared with the primary's (see routing/shadow-compare.ts).
+   */
+  shadow: z.strictObject({
+    version: z.number().int().min(1),
+    share: z.number().gt(0).max(1),
+    /** Regression outputs disagree beyond this relative error. */
+    relative_tolerance: z.number().min(0).default(0.05),
+    /** Shadow work is shed when the shadow version already has this many requests queued or running. */
+    max_inflight: z.number().int().min(1).default(16),
+  }).optional(),
 }).superRefine((p, ctx) => {
   const seen = new Set<number>();
   for (const [i, v] of p.versions.entries()) {
@@ -54,8 +66,10 @@ export class TrafficPolicy {
     return new TrafficPolicy(parsed.data);
   }
 
+  /** Every version the policy routes to, the shadow included. */
   get versions(): number[] {
-    return this.spec.versions.map((v) => v.version);
+    const routed = this.spec.versions.map((v) => v.version);
+    return this.spec.shadow === undefined ? routed : [...routed, this.spec.shadow.version];
   }
 
   /**

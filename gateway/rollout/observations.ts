@@ -1,0 +1,133 @@
+import { chiSquareTest, jensenShannonDistance } from '../monitoring/drift/metrics.ts';
+import { bucketCounts, histogramQuantile, sameBounds, sampleQuantile, type HistogramBucket } from './quantiles.ts';
+import { mannWhitneyGrouped, mannWhitneyU, type MannWhitneyResult } from './statistics.ts';
+
+/**
+ * What the rollout controller observed of both versions: the input of `decide()`, the same
+ * whether it was read from in-process metrics or from Prometheus.
+ *
+ * Contract for the producer: both versions are measured over the same window, the current
+ * step's, from `state.stepStartedAt` to now, so that earlier steps (other weights) do not
+ * dilute what this step shows. The candidate's numbers include the shadow requests it
+ * served: their errors and latency are the candidate's, though their answers were dropped.
+ */
+
+export interface LatencyObservation {
+  /** Latencies in seconds: all of the window's, or a uniform sample of them. */
+  samples?: readonly number[];
+  /** Cumulative buckets of the window (Prometheus: `increase(…_bucket[w])` summed over replicas). */
+  buckets?: readonly HistogramBucket[];
+  /** p99 in seconds when the source computed it (e.g. `histogram_quantile`); used as given. */
+  p99?: number;
+}
+
+export interface VersionObservations {
+  /** Requests answered in the window, successful or not. */
+  requests: number;
+  /** Of those, failures the version is to blame for (5xx, runtime errors; not 4xx). */
+  errors: number;
+  latency: LatencyObservation;
+  /**
+   * Output distributions by output name: counts per class or per bin, binned the same way
+   * for both versions (the baseline's reference bins). Missing: no output gate possible.
+   */
+  outputs?: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface ShadowObservation {
+  /** Mirrored requests whose two answers were compared. */
+  comparisons: number;
+  /** Of those, answers that differ (a different label, or beyond the comparison's tolerance). */
+  disagreements: number;
+}
+
+export interface Observations {
+  baseline: VersionObservations;
+  candidate: VersionObservations;
+  /**
+   * Drift of the candidate's inputs against its reference profile: the largest
+   * Jensen–Shannon distance (base 2) over the monitored features; null when not measured.
+   */
+  candidateInputDrift: number | null;
+  /** null when no shadow traffic is configured or none was compared. */
+  shadow: ShadowObservation | null;
+}
+
+/** Errors / requests; NaN without requests. */
+export function errorRate(version: VersionObservations): number {
+  return version.requests > 0 ? version.errors / version.requests : Number.NaN;
+}
+
+/** The q-quantile of latency in seconds, from the sample if there is one, else the buckets; NaN if neither. */
+export function latencyQuantile(latency: LatencyObservation, q: number): number {
+  if (latency.samples !== undefined && latency.samples.length > 0) return sampleQuantile(latency.samples, q);
+  if (latency.buckets !== undefined) return histogramQuantile(latency.buckets, q);
+  return Number.NaN;
+}
+
+/** p99 latency in seconds: as given, else computed; NaN when nothing was observed. */
+export function latencyP99(latency: LatencyObservation): number {
+  return latency.p99 ?? latencyQuantile(latency, 0.99);
+}
+
+export interface LatencyComparison {
+  /** One-sided Mann–Whitney: is the candidate slower? */
+  test: MannWhitneyResult;
+  baselineMedian: number;
+  candidateMedian: number;
+  /** Raw samples when both versions have them (finer), else histogram buckets. */
+  source: 'samples' | 'buckets';
+}
+
+/**
+ * Compares the two latency distributions, or null when they cannot be compared: no
+ * samples on one side and no buckets with identical bounds on both.
+ */
+export function compareLatency(baseline: LatencyObservation, candidate: LatencyObservation): LatencyComparison | null {
+  if (baseline.samples?.length && candidate.samples?.length) {
+    return {
+      test: mannWhitneyU(baseline.samples, candidate.samples, 'greater'),
+      baselineMedian: sampleQuantile(baseline.samples, 0.5),
+      candidateMedian: sampleQuantile(candidate.samples, 0.5),
+      source: 'samples',
+    };
+  }
+  if (baseline.buckets && candidate.buckets && sameBounds(baseline.buckets, candidate.buckets)) {
+    return {
+      test: mannWhitneyGrouped(bucketCounts(baseline.buckets), bucketCounts(candidate.buckets), 'greater'),
+      baselineMedian: histogramQuantile(baseline.buckets, 0.5),
+      candidateMedian: histogramQuantile(candidate.buckets, 0.5),
+      source: 'buckets',
+    };
+  }
+  return null;
+}
+
+export interface OutputDivergence {
+  /** The output with the largest divergence. */
+  output: string;
+  /** Jensen–Shannon distance (base 2) between the two versions' distributions, in [0, 1]. */
+  distance: number;
+  /** χ² test of homogeneity on the 2 × k table: could one distribution have produced both? */
+  pValue: number;
+}
+
+/**
+ * The most divergent output between baseline and candidate, over the outputs both report
+ * with the same number of bins and at least one count each; null when there is none.
+ */
+export function outputDivergence(baseline: VersionObservations, candidate: VersionObservations): OutputDivergence | null {
+  let worst: OutputDivergence | null = null;
+  for (const [output, baseCounts] of Object.entries(baseline.outputs ?? {})) {
+    const candCounts = candidate.outputs?.[output];
+    if (candCounts === undefined || candCounts.length !== baseCounts.length) continue;
+    const baseTotal = baseCounts.reduce((sum, n) => sum + n, 0);
+    if (!(baseTotal > 0) || !(candCounts.reduce((sum, n) => sum + n, 0) > 0)) continue;
+    const shares = baseCounts.map((n) => n / baseTotal);
+    const distance = jensenShannonDistance(shares, candCounts);
+    if (worst === null || distance > worst.distance) {
+      worst = { output, distance, pValue: chiSquareTest(shares, candCounts, baseTotal).pValue };
+    }
+  }
+  return worst;
+}
