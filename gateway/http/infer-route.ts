@@ -38,6 +38,7 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions, met
       const ms = performance.now() - started;
       const outcome = outcomeOf(failure);
       served.statistics.request(outcome === 'success', ms);
+      served.requestLog.record(Date.now(), ms / 1000, outcome === 'runtime_error' || outcome === 'timeout' || outcome === 'rejected');
       metrics.observeRequest(served.model, served.version, outcome, ms / 1000);
     }
   };

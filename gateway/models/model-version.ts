@@ -17,6 +17,7 @@ import { parseReferenceProfile } from '../monitoring/drift/reference-profile.ts'
 import { checkLock, describeVersion, hashVersionFiles, type VersionManifest } from '../repository/manifest.ts';
 import { ONNX_ARTIFACT } from '../repository/scan.ts';
 import { VersionStatistics } from './version-statistics.ts';
+import { RequestLog } from './request-log.ts';
 
 import { checkedMove, type VersionState } from './lifecycle.ts';
 import { warmUp } from './warmup.ts';
@@ -91,6 +92,8 @@ export class ModelVersion {
   readonly counts = { batches: 0, requests: 0 };
   /** Triton-shaped statistics (GET .../stats). */
   readonly statistics = new VersionStatistics();
+  /** Recent requests, for comparisons over a window (rollouts). */
+  readonly requestLog = new RequestLog();
   /** Input/output drift monitoring; undefined without a reference.json or with monitoring off. */
   monitor: DriftMonitor | undefined;
   /** Requests handed to infer() and not yet settled (queued or running). */

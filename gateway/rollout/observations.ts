@@ -1,5 +1,5 @@
 import { chiSquareTest, jensenShannonDistance } from '../monitoring/drift/metrics.ts';
-import { bucketCounts, histogramQuantile, sameBounds, sampleQuantile, type HistogramBucket } from './quantiles.ts';
+import { bucketCounts, histogramCountAbove, histogramQuantile, sameBounds, sampleQuantile, scaleHistogram, type HistogramBucket } from './quantiles.ts';
 import { mannWhitneyGrouped, mannWhitneyU, type MannWhitneyResult } from './statistics.ts';
 
 /**
@@ -70,8 +70,23 @@ export function latencyP99(latency: LatencyObservation): number {
   return latency.p99 ?? latencyQuantile(latency, 0.99);
 }
 
+/**
+ * How many observed latencies exceed `seconds`, out of how many: from the sample, else from the
+ * buckets (interpolated); null when only a p99 was given. For the p99 gate's significance test.
+ */
+export function latencyCountAbove(latency: LatencyObservation, seconds: number): { above: number; total: number } | null {
+  if (latency.samples !== undefined && latency.samples.length > 0) {
+    return { above: latency.samples.filter((x) => x > seconds).length, total: latency.samples.length };
+  }
+  if (latency.buckets !== undefined && latency.buckets.length > 0) {
+    const total = Math.max(...latency.buckets.map((b) => b.count));
+    return total > 0 ? { above: histogramCountAbove(latency.buckets, seconds), total } : null;
+  }
+  return null;
+}
+
 export interface LatencyComparison {
-  /** One-sided Mann–Whitney: is the candidate slower? */
+  /** One-sided Mann–Whitney: is the candidate slower than the baseline × (1 + tolerance)? */
   test: MannWhitneyResult;
   baselineMedian: number;
   candidateMedian: number;
@@ -80,21 +95,27 @@ export interface LatencyComparison {
 }
 
 /**
- * Compares the two latency distributions, or null when they cannot be compared: no
- * samples on one side and no buckets with identical bounds on both.
+ * Tests whether the candidate's latencies, divided by 1 + `tolerance`, are still
+ * stochastically greater than the baseline's: H₀ "at most `tolerance` slower". Testing plain
+ * equality instead would, with thousands of requests, reject a negligible slowdown, and with
+ * a few hundred, reject identical versions at rate alpha on every look of the controller.
+ * Histograms are rescaled by interpolation (scaleHistogram). Null when the versions cannot be
+ * compared: no samples on one side and no buckets with identical bounds on both.
  */
-export function compareLatency(baseline: LatencyObservation, candidate: LatencyObservation): LatencyComparison | null {
+export function compareLatency(baseline: LatencyObservation, candidate: LatencyObservation, tolerance = 0): LatencyComparison | null {
+  const factor = 1 + tolerance;
   if (baseline.samples?.length && candidate.samples?.length) {
     return {
-      test: mannWhitneyU(baseline.samples, candidate.samples, 'greater'),
+      test: mannWhitneyU(baseline.samples, candidate.samples.map((x) => x / factor), 'greater'),
       baselineMedian: sampleQuantile(baseline.samples, 0.5),
       candidateMedian: sampleQuantile(candidate.samples, 0.5),
       source: 'samples',
     };
   }
   if (baseline.buckets && candidate.buckets && sameBounds(baseline.buckets, candidate.buckets)) {
+    const scaled = factor === 1 ? candidate.buckets : scaleHistogram(candidate.buckets, factor);
     return {
-      test: mannWhitneyGrouped(bucketCounts(baseline.buckets), bucketCounts(candidate.buckets), 'greater'),
+      test: mannWhitneyGrouped(bucketCounts(baseline.buckets), bucketCounts(scaled), 'greater'),
       baselineMedian: histogramQuantile(baseline.buckets, 0.5),
       candidateMedian: histogramQuantile(candidate.buckets, 0.5),
       source: 'buckets',

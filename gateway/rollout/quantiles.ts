@@ -77,6 +77,37 @@ export function histogramQuantile(buckets: readonly HistogramBucket[], q: number
   return previous.le + (bucket.le - previous.le) * ((rank - previous.count) / inBucket);
 }
 
+/**
+ * How many observations exceed `x`, from cumulative buckets, interpolating linearly inside the
+ * bucket that holds `x` (histogram_quantile's assumption, read the other way; the lowest bucket
+ * starts at 0). Observations in the +Inf bucket count as above any `x` past the last finite bound.
+ */
+export function histogramCountAbove(buckets: readonly HistogramBucket[], x: number): number {
+  const sorted = normalizeBuckets(buckets);
+  const total = sorted[sorted.length - 1]?.count ?? 0;
+  let previous = { le: 0, count: 0 };
+  for (const bucket of sorted) {
+    if (x < bucket.le) {
+      if (bucket.le === Number.POSITIVE_INFINITY || x <= previous.le) return total - previous.count;
+      const within = ((x - previous.le) / (bucket.le - previous.le)) * (bucket.count - previous.count);
+      return total - previous.count - within;
+    }
+    previous = bucket;
+  }
+  return 0;
+}
+
+/**
+ * The histogram of X / `factor` on the same bounds: cumulative count at `le` = how many X are
+ * ≤ le·factor, interpolated as in histogramCountAbove (so counts may be fractional). Used to
+ * test "slower by more than a tolerance" on histograms as on samples divided by 1 + tolerance.
+ */
+export function scaleHistogram(buckets: readonly HistogramBucket[], factor: number): HistogramBucket[] {
+  const sorted = normalizeBuckets(buckets);
+  const total = sorted[sorted.length - 1]?.count ?? 0;
+  return sorted.map((b) => ({ le: b.le, count: b.le === Number.POSITIVE_INFINITY ? total : total - histogramCountAbove(sorted, b.le * factor) }));
+}
+
 /** Per-bucket (non-cumulative) counts in `le` order, for Mann–Whitney on grouped data. */
 export function bucketCounts(buckets: readonly HistogramBucket[]): number[] {
   const sorted = normalizeBuckets(buckets);

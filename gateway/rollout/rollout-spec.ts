@@ -39,15 +39,19 @@ const gatesSchema = z.strictObject({
     alpha: alpha.default(0.05),
     on_fail: onFail.default('rollback'),
   }).optional(),
-  /** Candidate p99 / baseline p99 latency; fails above max_ratio (a point estimate). */
+  /**
+   * Candidate p99 / baseline p99 latency; fails above max_ratio when significant (p < alpha:
+   * is more than 1 % of the candidate's traffic slower than max_ratio × the baseline's p99?).
+   */
   latency_p99: z.strictObject({
     max_ratio: z.number().gt(0).default(1.2),
+    alpha: alpha.default(0.05),
     on_fail: onFail.default('rollback'),
   }).optional(),
   /**
-   * One-sided Mann–Whitney U on latencies (is the candidate slower?). Fails when p < alpha AND
-   * the candidate's median exceeds the baseline's by more than `tolerance` (0.05 = 5 %):
-   * with thousands of samples a negligible slowdown is significant, and should not roll back.
+   * One-sided Mann–Whitney U on latencies: is the candidate slower than the baseline by more
+   * than `tolerance` (0.05 = 5 %)? Fails when p < alpha. The tolerance makes H₀ "at most 5 %
+   * slower", so neither a negligible slowdown on a big sample nor noise on a small one fails.
    */
   latency_test: z.strictObject({
     alpha: alpha.default(0.05),
