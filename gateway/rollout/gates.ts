@@ -18,6 +18,7 @@ type Check = Pick<GateVerdict, 'status' | 'value' | 'threshold' | 'detail'>;
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const num = (x: number): string => (Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : String(x));
 const pct = (x: number): string => `${num(100 * x)}%`;
+const points = (x: number): string => `${x >= 0 ? '+' : ''}${num(100 * x)} points`;
 const p = (x: number): string => `p=${x < 1e-4 ? x.toExponential(1) : num(x)}`;
 
 function errorRatioGate(o: Observations, c: NonNullable<GateConfigs['error_ratio']>): Check {
@@ -28,9 +29,9 @@ function errorRatioGate(o: Observations, c: NonNullable<GateConfigs['error_ratio
   const rates = `candidate ${pct(cand)} vs baseline ${pct(base)} errors`;
   const threshold = c.max_increase;
   if (Number.isNaN(test.pValue)) return { status: 'inconclusive', value: null, threshold, detail: 'no requests to rate' };
-  if (test.pValue < c.alpha) return { status: 'fail', value: increase, threshold, detail: `${rates}: +${pct(increase)} exceeds +${pct(threshold)} (${p(test.pValue)} < ${c.alpha})` };
-  if (increase > threshold) return { status: 'inconclusive', value: increase, threshold, detail: `${rates}: above +${pct(threshold)} but not significant (${p(test.pValue)})` };
-  return { status: 'pass', value: increase, threshold, detail: `${rates}: within +${pct(threshold)}` };
+  if (test.pValue < c.alpha) return { status: 'fail', value: increase, threshold, detail: `${rates}: ${points(increase)} exceeds ${points(threshold)} (${p(test.pValue)} < ${c.alpha})` };
+  if (increase > threshold) return { status: 'inconclusive', value: increase, threshold, detail: `${rates}: ${points(increase)}, above ${points(threshold)} but not significant (${p(test.pValue)})` };
+  return { status: 'pass', value: increase, threshold, detail: `${rates}: ${points(increase)}, within ${points(threshold)}` };
 }
 
 /**

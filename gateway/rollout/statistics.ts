@@ -59,7 +59,7 @@ export function mannWhitneyGrouped(baseline: ArrayLike<number>, candidate: Array
     const c = candidate[k] as number;
     u += c * (n1 + b / 2); // each candidate value beats every lower baseline value, ties half
     const t = b + c;
-    ties += t * t * t - t;
+    ties += Math.max(0, t * t * t - t); // rescaled histograms have fractional counts: t < 1 ties nothing
     n1 += b;
     n2 += c;
   }
