@@ -35,6 +35,8 @@ export const serverOptionsSchema = z.strictObject({
     .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
     .default([]),
   repositoryPollSeconds: z.coerce.number().min(0.1).default(15),
+  /** How often the in-process rollout controller decides. */
+  rolloutTickSeconds: z.coerce.number().min(0.05).default(5),
 });
 
 export type ServerOptions = Readonly<z.infer<typeof serverOptionsSchema>>;

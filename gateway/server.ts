@@ -12,6 +12,8 @@ import { TokenStore } from './management/tokens.ts';
 import { AuditLog } from './management/audit-log.ts';
 import { RepositoryPoller } from './models/repository-poller.ts';
 import { TrafficWatcher } from './routing/traffic-watcher.ts';
+import { RolloutController } from './rollout/controller.ts';
+import { registerRolloutMetrics } from './monitoring/rollout-metrics.ts';
 
 /**
  * The gateway process in one object: HTTP server, model registry and their
@@ -28,12 +30,15 @@ export class Gateway {
   private server: ServerType | undefined;
   private poller: RepositoryPoller | undefined;
   private trafficWatcher: TrafficWatcher | undefined;
+  readonly rollouts: RolloutController;
 
   constructor(readonly options: ServerOptions, readonly log: Logger) {
     this.metrics = new ServingMetrics(() => this.registry.versions());
     this.registry = new ModelRegistry(options.modelRepository, log, this.metrics);
     this.audit = new AuditLog(options.auditLog, log);
-    this.app = createApp({ registry: this.registry, state: this.state, options, log, metrics: this.metrics, tokens: this.tokens, audit: this.audit });
+    this.rollouts = new RolloutController(this.registry, this.metrics.shadow, this.audit, log);
+    registerRolloutMetrics(this.metrics.registry, () => this.rollouts);
+    this.app = createApp({ rollouts: this.rollouts, registry: this.registry, state: this.state, options, log, metrics: this.metrics, tokens: this.tokens, audit: this.audit });
   }
 
   /** The bound port (useful with port 0). */
@@ -58,6 +63,7 @@ export class Gateway {
     await this.registry.loadAll(mode === 'explicit' ? this.options.loadModel : undefined);
     if (mode === 'poll') this.poller = RepositoryPoller.start(this.registry, this.options.repositoryPollSeconds, this.log);
     this.trafficWatcher = new TrafficWatcher(this.registry, this.log);
+    await this.rollouts.start(this.options.rolloutTickSeconds);
     this.state.startupComplete = true;
     this.log.info({ seconds: Number(((performance.now() - started) / 1000).toFixed(3)), allModelsReady: this.registry.allReady() }, 'startup complete');
   }
@@ -71,6 +77,7 @@ export class Gateway {
     this.state.draining = true;
     this.poller?.stop();
     this.trafficWatcher?.stop();
+    this.rollouts.stop();
     this.log.info({ inFlight: this.state.inFlight, gracePeriodSeconds: this.options.gracePeriodSeconds }, 'draining');
     const server = this.server as Server | undefined;
     const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

@@ -15,6 +15,8 @@ import type { TokenStore } from '../management/tokens.ts';
 import type { AuditLog } from '../management/audit-log.ts';
 import { requireScope } from '../management/require-scope.ts';
 import { repositoryRoutes } from './repository-routes.ts';
+import { rolloutRoutes } from './rollout-routes.ts';
+import type { RolloutController } from '../rollout/controller.ts';
 
 export interface AppDependencies {
   registry: ModelRegistry;
@@ -24,10 +26,11 @@ export interface AppDependencies {
   metrics: ServingMetrics;
   tokens: TokenStore;
   audit: AuditLog;
+  rollouts: RolloutController;
 }
 
 /** The HTTP surface: every route group, the drain gate and the error contract. */
-export function createApp({ registry, state, options, log, metrics, tokens, audit }: AppDependencies): Hono {
+export function createApp({ registry, state, options, log, metrics, tokens, audit, rollouts }: AppDependencies): Hono {
   const app = new Hono();
   app.use(async (c, next) => {
     // While draining, work already accepted finishes but new requests are turned away.
@@ -48,6 +51,7 @@ export function createApp({ registry, state, options, log, metrics, tokens, audi
   }
   app.route('/', healthRoutes(registry, state, options.strictReadiness));
   app.route('/', repositoryRoutes(registry, tokens, audit));
+  app.route('/', rolloutRoutes(rollouts, tokens, audit));
   app.route('/', modelRoutes(registry));
   app.route('/', inferRoutes(registry, options, metrics));
   app.route('/', driftRoutes(registry));

@@ -11,6 +11,8 @@ const LABELS = ['model', 'version', 'shadow_version'] as const;
 export class ShadowMetrics {
   private readonly requests: Counter<(typeof LABELS)[number] | 'outcome'>;
   private readonly duration: Histogram<(typeof LABELS)[number]>;
+  /** Cumulative comparisons per `model/shadow_version`, read by the rollout controller. */
+  private readonly tallies = new Map<string, { comparisons: number; disagreements: number }>();
 
   constructor(registry: Registry) {
     this.requests = new Counter({
@@ -28,9 +30,21 @@ export class ShadowMetrics {
     });
   }
 
+  /** Comparisons so far of `shadowVersion` of `model` against its primaries. */
+  tally(model: string, shadowVersion: number): { comparisons: number; disagreements: number } {
+    return { ...(this.tallies.get(`${model}/${shadowVersion}`) ?? { comparisons: 0, disagreements: 0 }) };
+  }
+
   observe(model: string, version: number, shadowVersion: number, outcome: ShadowOutcome, seconds?: number): void {
     const labels = { model, version: String(version), shadow_version: String(shadowVersion) };
     this.requests.inc({ ...labels, outcome });
+    if (outcome === 'agreed' || outcome === 'disagreed') {
+      const key = `${model}/${shadowVersion}`;
+      const tally = this.tallies.get(key) ?? { comparisons: 0, disagreements: 0 };
+      tally.comparisons += 1;
+      if (outcome === 'disagreed') tally.disagreements += 1;
+      this.tallies.set(key, tally);
+    }
     if (seconds !== undefined) this.duration.observe(labels, seconds);
   }
 }
