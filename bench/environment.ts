@@ -38,8 +38,12 @@ export async function describeEnvironment(): Promise<Environment> {
 /**
  * The commit under test and how far the working tree is from it (others may be
  * editing it while the bench runs). Read-only git, without optional index locks.
+ * MODELGATE_BENCH_TREE, when set, is reported instead (a run outside a checkout).
  */
 export async function treeState(): Promise<string> {
+  // A run from an exported snapshot (e.g. `git archive`) says what it is a snapshot of.
+  const declared = process.env.MODELGATE_BENCH_TREE;
+  if (declared !== undefined && declared !== '') return declared;
   const git = (args: string[]): Promise<string | undefined> =>
     promisify(execFile)('git', ['--no-optional-locks', ...args], { cwd: REPO_ROOT }).then((r) => r.stdout.trim(), () => undefined);
   const head = await git(['rev-parse', '--short', 'HEAD']);

@@ -10,7 +10,7 @@ import { percentile, Samples } from './stats.ts';
 export interface LoadOptions {
   url: string;
   method?: 'GET' | 'POST';
-  body?: string;
+  body?: string | Buffer;
   headers?: Record<string, string>;
   connections: number;
   /** Run for this long (seconds)… */
@@ -114,10 +114,11 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
 }
 
-/** A short run whose numbers are thrown away: JIT, ORT arenas and keep-alive sockets warm up. */
-export async function warmUp(options: LoadOptions, seconds: number): Promise<void> {
-  if (seconds <= 0) return;
-  await runLoad({ ...options, durationSeconds: seconds, requests: undefined });
+/** A short run whose numbers are thrown away: JIT, ORT arenas and keep-alive sockets warm up. Resolves the responses it got. */
+export async function warmUp(options: LoadOptions, seconds: number): Promise<number> {
+  if (seconds <= 0) return 0;
+  const result = await runLoad({ ...options, durationSeconds: seconds, requests: undefined });
+  return result.ok + result.non2xx;
 }
 
 /**

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 
 /**
  * The servers under test, each in its own process so it never shares an event
@@ -158,13 +159,20 @@ export interface GatewaySpawnOptions {
   repository?: string;
   /** `info` prints the `listening` and `startup complete` lines; `warn` keeps the hot path quiet. */
   logLevel?: 'info' | 'warn';
+  /** Root of the gateway sources to run (a patched copy, bench/gateway-variants.ts); default: this checkout. */
+  root?: string;
+  /** Node flags before the script, e.g. `--cpu-prof --cpu-prof-dir D`. */
+  nodeFlags?: readonly string[];
+  /** Process name in messages. */
+  name?: string;
 }
 
 /** `node bin/modelgate.js serve …` on a free loopback port; not yet ready when this returns. */
 export async function spawnGateway(options: GatewaySpawnOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
-  return new ServerProcess('gateway', [
-    'bin/modelgate.js', 'serve',
+  return new ServerProcess(options.name ?? 'gateway', [
+    ...(options.nodeFlags ?? []),
+    options.root === undefined ? 'bin/modelgate.js' : path.join(options.root, 'bin/modelgate.js'), 'serve',
     '--model-repository', options.repository ?? SAMPLE_REPOSITORY,
     '--port', String(port), '--host', HOST,
     '--log-level', options.logLevel ?? 'warn',
@@ -174,11 +182,13 @@ export async function spawnGateway(options: GatewaySpawnOptions = {}): Promise<S
 export interface BaselineSpawnOptions {
   repository?: string;
   intraOpThreads?: number;
+  nodeFlags?: readonly string[];
 }
 
 /** The naive baseline (bench/baseline-server.ts); resolves once it printed its port (sessions open). */
 export async function spawnBaseline(options: BaselineSpawnOptions = {}): Promise<ServerProcess> {
   const server = new ServerProcess('baseline', [
+    ...(options.nodeFlags ?? []),
     '--import', 'tsx', 'bench/baseline-server.ts',
     '--model-repository', options.repository ?? SAMPLE_REPOSITORY,
     '--port', '0', '--host', HOST,

@@ -1,8 +1,9 @@
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { buildProfile, type ProfileColumn } from '../gateway/monitoring/drift/profile-builder.ts';
 
 /**
  * Model repositories derived from a committed one at run time (in the OS temp
@@ -16,30 +17,113 @@ process.once('exit', () => {
   for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Memoised per (variant, source): every server of a run shares one copy. */
+function variant(key: string, source: string, build: (target: string) => Promise<void>): Promise<string> {
+  let copy = made.get(`${key}\0${source}`);
+  if (copy === undefined) {
+    copy = (async () => {
+      const target = await mkdtemp(path.join(os.tmpdir(), `modelgate-bench-${key}-`));
+      cleanup.push(target);
+      await cp(source, target, { recursive: true });
+      await build(target);
+      return target;
+    })();
+    made.set(`${key}\0${source}`, copy);
+  }
+  return copy;
+}
+
+/** Applies `edit` to every `<model>/config.yaml` of `repository` (of `models` only, when given). */
+async function editConfigs(repository: string, edit: (document: ReturnType<typeof parseDocument>) => boolean, models?: readonly string[]): Promise<void> {
+  for (const entry of await readdir(repository, { withFileTypes: true })) {
+    if (!entry.isDirectory() || (models !== undefined && !models.includes(entry.name))) continue;
+    const file = path.join(repository, entry.name, 'config.yaml');
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const document = parseDocument(text);
+    if (edit(document)) await writeFile(file, document.toString());
+  }
+}
+
 /**
  * A copy of `source` whose config.yaml files have no `dynamic_batching`: the
  * gateway then dispatches every request alone (one worker task per request).
  */
 export function withoutDynamicBatching(source: string): Promise<string> {
-  let copy = made.get(source);
-  if (copy === undefined) {
-    copy = (async () => {
-      const target = await mkdtemp(path.join(os.tmpdir(), 'modelgate-bench-nobatch-'));
-      cleanup.push(target);
-      await cp(source, target, { recursive: true });
-      for (const entry of await readdir(target, { withFileTypes: true })) {
-        if (!entry.isDirectory()) continue;
-        const file = path.join(target, entry.name, 'config.yaml');
-        const text = await readFile(file, 'utf8').catch(() => undefined);
-        if (text === undefined) continue;
-        const document = parseDocument(text);
-        if (!document.has('dynamic_batching')) continue;
-        document.delete('dynamic_batching');
-        await writeFile(file, document.toString());
-      }
-      return target;
-    })();
-    made.set(source, copy);
+  return variant('nobatch', source, (target) => editConfigs(target, (document) => {
+    if (!document.has('dynamic_batching')) return false;
+    document.delete('dynamic_batching');
+    return true;
+  }));
+}
+
+/** What a generated reference profile says about the repository it went into. */
+export interface ReferenceNote {
+  /** `<model>/<version>`: shipped (reference.json was already there) or generated here. */
+  versions: Record<string, 'shipped' | 'generated'>;
+}
+
+const notes = new Map<string, ReferenceNote>();
+
+/** Which reference.json files of a variant were shipped and which the harness generated. */
+export function referenceNote(repository: string): ReferenceNote | undefined {
+  return notes.get(repository);
+}
+
+const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
+
+/**
+ * Makes sure every version of `model` in `repository` has a reference.json. A version
+ * that ships one keeps it; otherwise one is built from its training-data.csv with
+ * gateway/monitoring/drift/profile-builder.ts: the first `columns` CSV columns are
+ * numeric features taken from columns 0..columns-1 of input tensor `tensor` (iris:
+ * `input`, 4 columns). No output section: only input monitoring is on for those.
+ */
+async function ensureReferences(repository: string, model: string, tensor: string, columns: number, note: ReferenceNote): Promise<void> {
+  const modelDir = path.join(repository, model);
+  for (const version of await readdir(modelDir)) {
+    if (!/^[1-9][0-9]*$/.test(version)) continue;
+    const dir = path.join(modelDir, version);
+    if (await exists(path.join(dir, 'reference.json'))) {
+      note.versions[`${model}/${version}`] = 'shipped';
+      continue;
+    }
+    const csv = await readFile(path.join(dir, 'training-data.csv'), 'utf8').catch(() => undefined);
+    if (csv === undefined) throw new Error(`${model}/${version}: no reference.json and no training-data.csv to build one from`);
+    const [header, ...lines] = csv.trim().split(/\r?\n/);
+    const names = header!.split(',').map((s) => s.trim());
+    const cells = lines.map((line) => line.split(','));
+    const profileColumns: ProfileColumn[] = names.slice(0, columns).map((name, column) => ({
+      name,
+      kind: 'numeric',
+      values: cells.map((row) => Number(row[column])),
+      source: { tensor, column },
+    }));
+    await writeFile(path.join(dir, 'reference.json'), `${JSON.stringify(buildProfile(profileColumns))}\n`);
+    note.versions[`${model}/${version}`] = 'generated';
   }
-  return copy;
+}
+
+/**
+ * The iris sample with drift monitoring on (`enabled`) or off: both copies have a
+ * reference.json in every iris version (shipped, or generated by ensureReferences);
+ * the "off" copy adds `monitoring: {enabled: false}` to iris's config.yaml. So the only
+ * difference between the two servers is the monitoring switch.
+ */
+export function withIrisMonitoring(source: string, enabled: boolean): Promise<string> {
+  return variant(enabled ? 'monitoring-on' : 'monitoring-off', source, async (target) => {
+    const note: ReferenceNote = { versions: {} };
+    await ensureReferences(target, 'iris', 'input', 4, note);
+    notes.set(target, note);
+    await editConfigs(target, (document) => {
+      if (enabled) {
+        // On is the default with a reference.json; drop an explicit `enabled: false`, if any.
+        if (document.getIn(['monitoring', 'enabled']) !== false) return false;
+        document.setIn(['monitoring', 'enabled'], true);
+      } else {
+        document.set('monitoring', document.createNode({ enabled: false }));
+      }
+      return true;
+    }, ['iris']);
+  });
 }

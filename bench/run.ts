@@ -1,31 +1,45 @@
 /**
- * `npm run bench [-- --duration 5 --only latency --rounds 2 --warmup 1]`
+ * `npm run bench [-- --duration 5 --only <group|name> --rounds 4 --warmup 1 --cpu-prof]`
  *
  * Runs the scenarios of scenarios.ts against servers spawned on 127.0.0.1,
  * prints the markdown report and writes it to bench/results/latest.md (plus
  * latest.json with the raw numbers). Each load scenario alternates its
- * targets A B B A … so drift on a shared machine hits both sides alike; read
+ * targets A B C, C B A … so drift on a shared machine hits them alike; read
  * the ratios, not the absolute numbers.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { parseArgs, promisify } from 'node:util';
-import { SCENARIOS, type LoadScenario, type RequestSpec, type Scenario, type ScriptScenario, type ServerName, type StartupScenario } from './scenarios.ts';
+import {
+  SCENARIOS, SECTIONS, TARGETS, targetLabel,
+  type CeilingTarget, type LoadScenario, type LoadTarget, type RequestSpec, type Scenario, type ScriptScenario, type ServerName, type ServerTarget, type StartupScenario,
+} from './scenarios.ts';
 import { mergeLoadResults, runLoad, warmUp, type LoadOptions, type LoadResult } from './load.ts';
-import { REPO_ROOT, SAMPLE_REPOSITORY, spawnBaseline, spawnGateway, type ServerProcess } from './processes.ts';
-import { withoutDynamicBatching } from './repository-variants.ts';
+import { REPO_ROOT, SAMPLE_REPOSITORY, type ServerProcess } from './processes.ts';
+import { SERVERS } from './servers.ts';
+import { CeilingProcess } from './ceiling-process.ts';
+import type { ConfigResult } from './ort-ceiling.ts';
+import { batchTotals, difference, modelOfPath, type BatchTotals } from './gateway-metrics.ts';
+import { referenceNote, withIrisMonitoring } from './repository-variants.ts';
 import { describeEnvironment, loadAverage, treeState } from './environment.ts';
-import { loadTable, startupTable, type LoadOutcome, type StartupOutcome, type StartupSample } from './report.ts';
+import { loadTable, startupTable, targetsTable, type LoadOutcome, type StartupOutcome, type StartupSample, type TargetOutcome } from './report.ts';
+import { profileMarkdown, summarizeProfiles } from './cpu-profile.ts';
 
-const USAGE = `usage: npm run bench -- [--duration <s>] [--only <substring>[,<substring>…]] [--warmup <s>] [--rounds <n>] [--starts <n>] [--out <file>] [--list]
+const USAGE = `usage: npm run bench -- [--duration <s>] [--only <group|substring>[,…]] [--warmup <s>] [--rounds <n>] [--starts <n>] [--cpu-prof] [--out <file>] [--list]
   --duration  seconds of measured load per server per scenario (default 5, split over the rounds)
-  --only      run the scenarios whose name contains one of the substrings (see --list)
+  --only      run the scenarios in one of these groups (foundation, batching, tabular, heavy,
+              large-input, dispatch, monitoring) or whose name contains one of the substrings
   --warmup    seconds of unmeasured load per server before each scenario (default 1)
   --rounds    alternate the servers this many times (A B, B A, …; default 4)
   --starts    cold starts per server in the startup scenario (default: the scenario's, 3)
+  --targets   keep only the targets (rows) of load scenarios whose label contains one of these
+              substrings (e.g. to profile one server alone); ratios are then to the last one kept
+  --cpu-prof  run every server under node --cpu-prof and add a summary of the profiles
+              (top self-time functions, main thread and workers) to the report; the
+              profiles themselves stay in <out dir>/profiles/<date>/<server>/
   --out       report path (default bench/results/latest.md; latest.json beside it)`;
 
 const { values: flags } = parseArgs({
@@ -35,6 +49,8 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '4' },
     starts: { type: 'string' },
+    targets: { type: 'string', multiple: true },
+    'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/latest.md' },
     list: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -57,10 +73,20 @@ const WARMUP = flags.warmup === '0' ? 0 : positive(flags.warmup, 'warmup');
 const ROUNDS = Math.round(positive(flags.rounds, 'rounds'));
 const STARTS = flags.starts === undefined ? undefined : Math.round(positive(flags.starts, 'starts'));
 const filters = (flags.only ?? []).flatMap((f) => f.split(',')).filter((f) => f.length > 0);
-const selected = SCENARIOS.filter((s) => filters.length === 0 || filters.some((f) => s.name.includes(f)));
+// A filter that names a group selects that group only; any other filter is a substring of scenario names.
+const GROUPS = new Set(SCENARIOS.flatMap((s) => s.groups));
+const targetFilters = (flags.targets ?? []).flatMap((f) => f.split(',')).filter((f) => f.length > 0);
+const keepTarget = (t: LoadTarget): boolean => targetFilters.length === 0 || targetFilters.some((f) => targetLabel(t).includes(f));
+const selected = SCENARIOS
+  .filter((s) => filters.length === 0 || filters.some((f) => (GROUPS.has(f) ? s.groups.includes(f) : s.name.includes(f))))
+  .flatMap((s): Scenario[] => {
+    if (s.kind !== 'load' || targetFilters.length === 0) return [s];
+    const kept = s.targets.filter(keepTarget);
+    return kept.length === 0 ? [] : [{ ...s, targets: kept as unknown as LoadScenario['targets'] }];
+  });
 
 if (flags.list) {
-  for (const s of SCENARIOS) console.log(`${s.name.padEnd(28)} ${s.kind === 'load' ? `c=${s.connections}  ${s.title}` : s.section}`);
+  for (const s of SCENARIOS) console.log(`${s.name.padEnd(30)} [${s.groups.join(', ')}]  ${s.kind === 'load' ? `c=${s.connections}  ${s.title}` : s.section}`);
   process.exit(0);
 }
 if (selected.length === 0) {
@@ -69,36 +95,26 @@ if (selected.length === 0) {
 }
 
 const progress = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
+const OUT = path.resolve(REPO_ROOT, flags.out);
+const startedAt = new Date();
+const PROFILE_ROOT = path.join(path.dirname(OUT), 'profiles', startedAt.toISOString().replace(/[:.]/g, '-'));
 
 // ---- servers ------------------------------------------------------------------------------
 
-interface ServerKind {
-  /** `startup`: spawned for a cold-start measurement (the gateway logs at info to print its lines). */
-  spawn(startup: boolean): Promise<ServerProcess>;
-  /** Answers 200 once the server can serve inferences. */
-  readyPath: string;
-  /** A stdout line printed when startup finished, when the server has one. */
-  startupLine?: string;
-  /** Serves HTTP exactly like this other server (its ping rows stand for both). */
-  sameHttpAs?: ServerName;
-}
-
-const SERVERS: Record<ServerName, ServerKind> = {
-  gateway: {
-    spawn: (startup) => spawnGateway({ logLevel: startup ? 'info' : 'warn' }),
-    readyPath: '/v2/health/ready',
-    startupLine: '"msg":"startup complete"',
-  },
-  'gateway-nobatch': {
-    spawn: async (startup) => spawnGateway({ repository: await withoutDynamicBatching(SAMPLE_REPOSITORY), logLevel: startup ? 'info' : 'warn' }),
-    readyPath: '/v2/health/ready',
-    startupLine: '"msg":"startup complete"',
-    sameHttpAs: 'gateway',
-  },
-  baseline: { spawn: () => spawnBaseline(), readyPath: '/ping' },
-};
-
 const running = new Map<ServerName, Promise<ServerProcess>>();
+/** Inference responses each server gave to the harness (warm-ups and probes included): the profiles' denominator. */
+const served = new Map<ServerName, number>();
+/** Other responses (health routes). */
+const servedOther = new Map<ServerName, number>();
+const count = (name: ServerName, request: RequestSpec, n: number): void => {
+  const tally = request.rows === undefined ? servedOther : served;
+  tally.set(name, (tally.get(name) ?? 0) + n);
+};
+const profileDirs = new Map<ServerName, string>();
+/** When each profiled server was ready, on the profiles' clock (µs): earlier samples are startup. */
+const readyAtUs = new Map<ServerName, number>();
+/** Every server started during the run, for the report. */
+const used = new Set<ServerName>();
 
 /** The shared, ready instance of a server for load scenarios (started on first use). */
 function server(name: ServerName): Promise<ServerProcess> {
@@ -106,12 +122,21 @@ function server(name: ServerName): Promise<ServerProcess> {
   if (started === undefined) {
     started = (async () => {
       progress(`starting ${name}`);
-      const s = await SERVERS[name].spawn(false);
+      used.add(name);
+      let nodeFlags: string[] | undefined;
+      if (flags['cpu-prof']) {
+        const dir = path.join(PROFILE_ROOT, name);
+        await mkdir(dir, { recursive: true });
+        profileDirs.set(name, dir);
+        nodeFlags = ['--cpu-prof', '--cpu-prof-dir', dir];
+      }
+      const s = await SERVERS[name].spawn({ startup: false, ...(nodeFlags === undefined ? {} : { nodeFlags }) });
       // A server that never gets ready is stopped now rather than left loading beside the others.
       await s.until200(SERVERS[name].readyPath).catch(async (error: unknown) => {
         await s.stop();
         throw error;
       });
+      readyAtUs.set(name, Number(process.hrtime.bigint() / 1000n));
       return s;
     })();
     running.set(name, started);
@@ -119,11 +144,17 @@ function server(name: ServerName): Promise<ServerProcess> {
   return started;
 }
 
-async function stopAll(): Promise<void> {
-  const servers = await Promise.allSettled(running.values());
-  running.clear();
-  await Promise.all(servers.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+async function stop(names: Iterable<ServerName>): Promise<void> {
+  const stopping = [...names].map(async (name) => {
+    const s = running.get(name);
+    running.delete(name);
+    const settled = await s?.then((v) => v, () => undefined);
+    await settled?.stop();
+  });
+  await Promise.all(stopping);
 }
+
+const stopAll = (): Promise<void> => stop([...running.keys()]);
 
 // ---- scenarios ----------------------------------------------------------------------------
 
@@ -135,7 +166,7 @@ async function runStartup(scenario: StartupScenario): Promise<StartupOutcome[]> 
     for (const name of order) {
       const kind = SERVERS[name];
       progress(`startup ${name} ${i + 1}/${starts}`);
-      const s = await kind.spawn(true);
+      const s = await kind.spawn({ startup: true });
       let readyAt: number;
       try {
         readyAt = await s.until200(kind.readyPath);
@@ -160,64 +191,134 @@ async function runStartup(scenario: StartupScenario): Promise<StartupOutcome[]> 
 }
 
 function loadOptions(base: string, request: RequestSpec, connections: number): LoadOptions {
-  return { url: `${base}${request.path}`, method: request.method, ...(request.body === undefined ? {} : { body: request.body }), connections };
+  return {
+    url: `${base}${request.path}`,
+    method: request.method,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    ...(request.headers === undefined ? {} : { headers: request.headers }),
+    connections,
+  };
 }
 
-/** One request per target before the load: every target must answer 200, and the same outputs when asked. */
+const requestHeaders = (request: RequestSpec): Record<string, string> =>
+  request.headers ?? (request.body === undefined ? {} : { 'content-type': 'application/json' });
+
+/**
+ * One request per server target before the load: every target must answer 200, and the
+ * same outputs when asked; then the scenario's `expect` checks (e.g. monitoring on/off).
+ */
 async function probe(scenario: LoadScenario): Promise<string[]> {
-  const bodies: { server: ServerName; outputs?: { name: string; data: unknown[] }[] }[] = [];
-  for (const { server: name, request } of scenario.targets) {
-    const s = await server(name);
-    const response = await fetch(`${s.url}${request.path}`, {
-      method: request.method,
-      ...(request.body === undefined ? {} : { body: request.body, headers: { 'content-type': 'application/json' } }),
+  const bodies: { label: string; outputs?: { name: string; data: unknown[] }[] }[] = [];
+  for (const t of scenario.targets) {
+    if ('ceiling' in t) continue;
+    const s = await server(t.server);
+    const response = await fetch(`${s.url}${t.request.path}`, {
+      method: t.request.method,
+      headers: requestHeaders(t.request),
+      ...(t.request.body === undefined ? {} : { body: typeof t.request.body === 'string' ? t.request.body : new Uint8Array(t.request.body) }),
     });
     const text = await response.text();
-    if (response.status !== 200) throw new Error(`${name} answered ${response.status} to the probe: ${text.slice(0, 200)}`);
-    bodies.push({ server: name, ...(JSON.parse(text) as { outputs?: { name: string; data: unknown[] }[] }) });
+    count(t.server, t.request, 1);
+    if (response.status !== 200) throw new Error(`${targetLabel(t)} answered ${response.status} to the probe: ${text.slice(0, 200)}`);
+    bodies.push({ label: targetLabel(t), ...(JSON.parse(text) as { outputs?: { name: string; data: unknown[] }[] }) });
   }
-  if (!scenario.sameOutputs) return [];
-  const [reference, ...others] = bodies;
   const notes: string[] = [];
+  for (const e of scenario.expect ?? []) {
+    const s = await server(e.server);
+    const response = await fetch(`${s.url}${e.path}`);
+    await response.arrayBuffer();
+    if (response.status !== e.status) throw new Error(`${e.server}: GET ${e.path} answered ${response.status}, expected ${e.status} (${e.why})`);
+    notes.push(`checked before the load: ${e.server} answers ${e.status} on GET ${e.path} (${e.why})`);
+  }
+  if (!scenario.sameOutputs) return notes;
+  const [reference, ...others] = bodies;
   for (const other of others) {
     for (const output of reference?.outputs ?? []) {
       const mine = other.outputs?.find((o) => o.name === output.name)?.data.flat(Infinity) as number[] | undefined;
       const theirs = output.data.flat(Infinity) as number[];
       const close = mine !== undefined && mine.length === theirs.length &&
         mine.every((x, i) => Math.abs(x - theirs[i]!) <= 1e-5 + 1e-4 * Math.abs(theirs[i]!));
-      if (!close) notes.push(`output "${output.name}" differs between ${reference!.server} and ${other.server}`);
+      if (!close) notes.push(`output "${output.name}" differs between ${reference!.label} and ${other.label}`);
     }
   }
   return notes;
 }
 
+/** One turn of a server target: closed-loop load, with the server's CPU and the batcher's totals around it. */
+async function serverSlice(t: ServerTarget, options: LoadOptions, seconds: number): Promise<{ result: LoadResult; batches?: BatchTotals }> {
+  const s = await server(t.server);
+  const model = modelOfPath(t.request.path);
+  const gateway = SERVERS[t.server].kind === 'gateway' && model !== undefined;
+  const before = gateway ? await batchTotals(s.url, model) : undefined;
+  const cpuBefore = s.cpuSeconds();
+  const result = await runLoad({ ...options, durationSeconds: seconds });
+  const cpuAfter = s.cpuSeconds();
+  const after = gateway ? await batchTotals(s.url, model) : undefined;
+  count(t.server, t.request, result.ok + result.non2xx);
+  if (cpuBefore !== undefined && cpuAfter !== undefined) result.serverCpuSeconds = cpuAfter - cpuBefore;
+  return { result, ...(before !== undefined && after !== undefined ? { batches: difference(after, before) } : {}) };
+}
+
+function pool(configs: readonly ConfigResult[][]): ConfigResult[] {
+  const first = configs[0] ?? [];
+  return first.map((c, i) => configs.reduce<ConfigResult>((acc, round) => {
+    const r = round[i]!;
+    return { ...acc, runs: acc.runs + r.runs, rows: acc.rows + r.rows, seconds: acc.seconds + r.seconds, cpuSeconds: acc.cpuSeconds + r.cpuSeconds };
+  }, { ...c, runs: 0, rows: 0, seconds: 0, cpuSeconds: 0 }));
+}
+
 async function runLoadScenario(scenario: LoadScenario): Promise<LoadOutcome> {
   const notes = await probe(scenario);
-  const targets = await Promise.all(scenario.targets.map(async (t) => ({ ...t, options: loadOptions((await server(t.server)).url, t.request, scenario.connections) })));
-  for (const t of targets) {
-    progress(`${scenario.name}: warm-up ${t.server} ${WARMUP}s`);
-    await warmUp(t.options, WARMUP);
-  }
-  const runs = new Map<ServerName, LoadResult[]>(targets.map((t) => [t.server, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? targets : [...targets].reverse();
-    for (const t of order) {
-      progress(`${scenario.name}: ${t.server} c=${scenario.connections} round ${round + 1}/${ROUNDS}`);
-      const s = await server(t.server);
-      const cpuBefore = s.cpuSeconds();
-      const result = await runLoad({ ...t.options, durationSeconds: DURATION / ROUNDS });
-      const cpuAfter = s.cpuSeconds();
-      if (cpuBefore !== undefined && cpuAfter !== undefined) result.serverCpuSeconds = cpuAfter - cpuBefore;
-      runs.get(t.server)!.push(result);
+  const rounds = scenario.rounds ?? ROUNDS;
+  const seconds = (DURATION * (scenario.durationFactor ?? 1)) / rounds;
+  const ceilings = new Map<string, CeilingProcess>();
+  try {
+    const targets = await Promise.all(scenario.targets.map(async (t) => {
+      if ('ceiling' in t) {
+        progress(`${scenario.name}: starting ${t.label}`);
+        ceilings.set(t.label, await CeilingProcess.start(t));
+        return { target: t };
+      }
+      return { target: t, options: loadOptions((await server(t.server)).url, t.request, scenario.connections) };
+    }));
+    for (const { target, options } of targets) {
+      if (options === undefined) continue;
+      progress(`${scenario.name}: warm-up ${targetLabel(target)} ${WARMUP}s`);
+      count((target as ServerTarget).server, (target as ServerTarget).request, await warmUp(options, WARMUP));
     }
-  }
-  const results = targets.map((t) => ({ server: t.server, result: mergeLoadResults(runs.get(t.server)!) }));
-  for (const { server: name, result } of results) {
-    if (result.non2xx + result.errors + result.timeouts > 0) {
-      notes.push(`${name}: ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodes)}), ${result.errors} errors, ${result.timeouts} timeouts`);
+    const results: TargetOutcome[] = targets.map(({ target }) => ({
+      label: targetLabel(target),
+      rounds: [],
+      ...('ceiling' in target ? { ceiling: { pooled: [], rounds: [] } } : { server: target.server, ...(target.request.rows === undefined ? {} : { rows: target.request.rows }) }),
+    }));
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? targets.map((t, i) => ({ ...t, i })) : targets.map((t, i) => ({ ...t, i })).reverse();
+      for (const { target, options, i } of order) {
+        const outcome = results[i]!;
+        progress(`${scenario.name}: ${outcome.label} c=${scenario.connections} round ${round + 1}/${rounds}`);
+        if ('ceiling' in target) {
+          const configs = (target as CeilingTarget).batches.length * 2;
+          const sweep = await ceilings.get(target.label)!.sweep(Math.max(200, (seconds * 1000) / configs));
+          outcome.ceiling!.rounds.push(sweep);
+        } else {
+          const { result, batches } = await serverSlice(target, options!, seconds);
+          outcome.rounds.push(result);
+          if (batches !== undefined) outcome.batches = outcome.batches === undefined ? batches : { batches: outcome.batches.batches + batches.batches, rows: outcome.batches.rows + batches.rows, requests: outcome.batches.requests + batches.requests };
+        }
+      }
     }
+    for (const outcome of results) {
+      if (outcome.ceiling !== undefined) outcome.ceiling.pooled = pool(outcome.ceiling.rounds);
+      else outcome.result = mergeLoadResults(outcome.rounds);
+      const r = outcome.result;
+      if (r !== undefined && r.non2xx + r.errors + r.timeouts > 0) {
+        notes.push(`${outcome.label}: ${r.non2xx} non-2xx (${JSON.stringify(r.statusCodes)}), ${r.errors} errors, ${r.timeouts} timeouts`);
+      }
+    }
+    return { scenario, results, notes };
+  } finally {
+    await Promise.all([...ceilings.values()].map((c) => c.close()));
   }
-  return { scenario, results, notes };
 }
 
 const TASKSET = '/usr/bin/taskset';
@@ -231,30 +332,46 @@ async function runScript(scenario: ScriptScenario): Promise<{ markdown: string; 
     command = TASKSET;
   }
   progress(`${scenario.name}: ${scenario.script}${scenario.cpus === undefined ? '' : ` on CPUs ${scenario.cpus}`}`);
-  const { stdout } = await promisify(execFile)(command, args, { cwd: REPO_ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(command, args, { cwd: REPO_ROOT, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
   const raw = JSON.parse(stdout.trim().split('\n').at(-1)!) as { markdown: string };
   return { markdown: raw.markdown, raw };
 }
 
+/** Which sample versions ship a reference.json (drift monitoring is then on in the `gateway` server). */
+async function sampleReferences(): Promise<string[]> {
+  const found: string[] = [];
+  for (const model of await readdir(SAMPLE_REPOSITORY, { withFileTypes: true })) {
+    if (!model.isDirectory()) continue;
+    for (const version of await readdir(path.join(SAMPLE_REPOSITORY, model.name)).catch(() => [])) {
+      if (/^[1-9][0-9]*$/.test(version) && existsSync(path.join(SAMPLE_REPOSITORY, model.name, version, 'reference.json'))) found.push(`${model.name}/${version}`);
+    }
+  }
+  return found;
+}
+
 // ---- main ---------------------------------------------------------------------------------
 
-const count = (kind: Scenario['kind']): number => selected.filter((s) => s.kind === kind).length;
-const loadRuns = selected.reduce((n, s) => n + (s.kind === 'load' ? s.targets.length : 0), 0);
-// Rough: each load target runs warm-up + duration, a cold start ~5 s, a script ~10 s + its slices.
-const expectedSeconds = loadRuns * (DURATION + WARMUP) + count('startup') * 2 * (STARTS ?? 3) * 5 + count('script') * (10 + DURATION * 2) + 10;
+const kindCount = (kind: Scenario['kind']): number => selected.filter((s) => s.kind === kind).length;
+const loadSeconds = selected.reduce((n, s) => {
+  if (s.kind !== 'load') return n;
+  const ceiling = s.targets.filter((t) => 'ceiling' in t).length;
+  return n + (s.targets.length - ceiling) * (DURATION * (s.durationFactor ?? 1) + WARMUP) + ceiling * 12;
+}, 0);
+// Rough: a load target runs warm-up + duration, a cold start ~3 s, a script ~15 s + its slices, a server start ~2 s.
+const expectedSeconds = loadSeconds + kindCount('startup') * 2 * (STARTS ?? 3) * 3 + kindCount('script') * (15 + DURATION * 2) + 20;
 progress(`${selected.length} scenarios; about ${Math.round(expectedSeconds)} s`);
 
-const startedAt = new Date();
 const treeBefore = await treeState();
 const loadBefore = loadAverage();
 const sections = new Map<string, string[]>();
 const loadOutcomes = new Map<string, LoadOutcome>();
 const raw: Record<string, unknown> = {};
 const add = (section: string, markdown: string): void => void sections.set(section, [...(sections.get(section) ?? []), markdown]);
+const serversOf = (s: Scenario): ServerName[] => (s.kind === 'load' ? s.targets.flatMap((t) => ('ceiling' in t ? [] : [t.server])) : []);
 
 // Load scenarios share the servers; the startup and script scenarios run while no server is up.
 const ordered: Scenario[] = [...selected.filter((s) => s.kind === 'startup'), ...selected.filter((s) => s.kind === 'load'), ...selected.filter((s) => s.kind === 'script')];
-for (const scenario of ordered) {
+for (const [index, scenario] of ordered.entries()) {
   try {
     if (scenario.kind === 'startup') {
       const outcomes = await runStartup(scenario);
@@ -263,7 +380,11 @@ for (const scenario of ordered) {
     } else if (scenario.kind === 'load') {
       const outcome = await runLoadScenario(scenario);
       loadOutcomes.set(scenario.name, outcome);
-      raw[scenario.name] = outcome.results.map(({ server: name, result: { latenciesMs: _omit, ...rest } }) => ({ server: name, ...rest }));
+      raw[scenario.name] = outcome.results.map(({ rounds: _r, result, ceiling, ...rest }) => ({
+        ...rest,
+        ...(result === undefined ? {} : { result: { ...result, latenciesMs: undefined } }),
+        ...(ceiling === undefined ? {} : { ceiling: ceiling.pooled }),
+      }));
       if (outcome.notes.length > 0) outcome.notes.forEach((n) => progress(`${scenario.name}: ${n}`));
     } else {
       await stopAll();
@@ -277,6 +398,9 @@ for (const scenario of ordered) {
     progress(`${scenario.name} FAILED: ${message}`);
     add(scenario.section, `**${scenario.name} failed:** ${message.split('\n')[0]}`);
   }
+  // Servers no later scenario needs are stopped: idle, they cost little, but they hold memory and threads.
+  const later = new Set(ordered.slice(index + 1).flatMap(serversOf));
+  await stop([...running.keys()].filter((name) => !later.has(name)));
 }
 await stopAll();
 
@@ -284,38 +408,67 @@ await stopAll();
 const ceilingOf = (outcome: LoadOutcome, name: ServerName): number | undefined => {
   const rows = outcome.scenario.ceiling === undefined ? undefined : loadOutcomes.get(outcome.scenario.ceiling)?.results;
   const row = rows?.find((r) => r.server === name) ?? rows?.find((r) => r.server === SERVERS[name].sameHttpAs);
-  return row?.result.requestsPerSecond;
+  return row?.result?.requestsPerSecond;
 };
 const bySection = new Map<string, LoadOutcome[]>();
-for (const outcome of loadOutcomes.values()) bySection.set(outcome.scenario.section, [...(bySection.get(outcome.scenario.section) ?? []), outcome]);
-for (const [section, outcomes] of bySection) add(section, loadTable(outcomes, ceilingOf));
+for (const outcome of loadOutcomes.values()) {
+  for (const section of [outcome.scenario.section, ...(outcome.scenario.alsoIn ?? [])]) bySection.set(section, [...(bySection.get(section) ?? []), outcome]);
+}
+// A section's load table comes before its other parts.
+for (const [section, outcomes] of bySection) sections.set(section, [loadTable(outcomes, ceilingOf), ...(sections.get(section) ?? [])]);
+const checks = TARGETS.filter((c) => loadOutcomes.has(c.scenario));
+const targets = checks.length > 0 ? targetsTable(checks, loadOutcomes) : undefined;
+if (targets !== undefined) add(SECTIONS.targets, targets);
+
+if (profileDirs.size > 0) {
+  const parts: string[] = ['Every server ran under `node --cpu-prof` (sampling costs a few % of throughput; the numbers above are from this profiled run). Samples from before the server was ready (module loading, sessions opening) are left out. "µs per request": self time / every inference response that server gave during the run (warm-ups and probes included); health-route responses, when the run had any, are not in the denominator but their cost is in the profile.'];
+  for (const [name, dir] of profileDirs) {
+    try {
+      const summaries = await summarizeProfiles(dir, 12, readyAtUs.get(name) ?? 0);
+      const other = servedOther.get(name);
+      const otherNote = other === undefined ? '' : ` It also answered ${other.toLocaleString('en-US')} health-route requests.`;
+      parts.push(`### ${name}: ${SERVERS[name].describe}\n\nProfiles: \`${path.relative(REPO_ROOT, dir)}\`.${otherNote}\n\n${profileMarkdown(summaries, served.get(name))}`);
+    } catch (error) {
+      parts.push(`### ${name}\n\nno profile summary: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  add('CPU profiles', parts.join('\n\n'));
+}
 
 const treeAfter = await treeState();
 const environment = await describeEnvironment();
+const references = await sampleReferences();
+const monitoringNote = used.has('gateway-monitoring-on') ? referenceNote(await withIrisMonitoring(SAMPLE_REPOSITORY, true)) : undefined;
 const meta = {
   date: startedAt.toISOString(),
   tree: treeBefore === treeAfter ? treeBefore : `${treeBefore} at the start, ${treeAfter} at the end: THE TREE CHANGED DURING THE RUN`,
   command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   ...environment,
   loadAverage: { before: loadBefore, after: loadAverage() },
-  settings: { durationSecondsPerServer: DURATION, warmupSeconds: WARMUP, rounds: ROUNDS },
+  settings: { durationSecondsPerServer: DURATION, warmupSeconds: WARMUP, rounds: ROUNDS, cpuProf: flags['cpu-prof'] },
+  sampleReferences: references,
+  monitoringReferences: monitoringNote?.versions,
+  servers: Object.fromEntries([...used].map((name) => [name, SERVERS[name].describe])),
 };
-// Sections in scenario-list order.
-const sectionOrder = [...new Set(SCENARIOS.map((s) => s.section))].filter((s) => sections.has(s));
+// Sections in scenario-list order, targets and profiles last.
+const sectionOrder = [...new Set([...SCENARIOS.flatMap((s) => [s.section, ...(s.kind === 'load' ? s.alsoIn ?? [] : [])]), SECTIONS.targets, 'CPU profiles'])].filter((s) => sections.has(s));
 const report = [
   `# modelgate bench: ${meta.date}`,
   '',
   `\`${meta.command}\` · ${meta.tree} · node ${meta.node} · onnxruntime-node ${meta.onnxruntimeNode} · piscina ${meta.piscina} · autocannon ${meta.autocannon} · hono ${meta.hono}`,
   `${meta.cpu} · ${meta.os} · load average (1/5/15 min) before ${meta.loadAverage.before.join(' / ')}, after ${meta.loadAverage.after.join(' / ')}`,
-  `${DURATION} s measured per server per load scenario (${ROUNDS} alternating rounds) after ${WARMUP} s of warm-up; load generator: autocannon in the harness process; servers in their own processes on 127.0.0.1.`,
+  `${DURATION} s measured per server per load scenario (${ROUNDS} alternating rounds unless a scenario says otherwise) after ${WARMUP} s of warm-up; load generator: autocannon in the harness process; servers in their own processes on 127.0.0.1.`,
+  `Sample versions with a reference.json (drift monitoring on in \`gateway\`): ${references.length === 0 ? 'none' : references.join(', ')}.${monitoringNote === undefined ? '' : ` Monitoring scenario's reference.json: ${Object.entries(monitoringNote.versions).map(([v, how]) => `${v} ${how}`).join(', ')}.`}`,
+  '',
+  'Servers:',
+  ...[...used].map((name) => `- \`${name}\`: ${SERVERS[name].describe}`),
   ...sectionOrder.flatMap((section) => ['', `## ${section}`, '', ...sections.get(section)!.flatMap((m, i) => (i > 0 ? ['', m] : [m]))]),
   '',
 ].join('\n');
 
 if (treeBefore !== treeAfter) progress(`warning: ${meta.tree}`);
 console.log(report);
-const out = path.resolve(REPO_ROOT, flags.out);
-await mkdir(path.dirname(out), { recursive: true });
-await writeFile(out, report);
-await writeFile(out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ meta, results: raw }, null, 2)}\n`);
-progress(`wrote ${path.relative(REPO_ROOT, out)} and its .json`);
+await mkdir(path.dirname(OUT), { recursive: true });
+await writeFile(OUT, report);
+await writeFile(OUT.replace(/\.md$/, '') + '.json', `${JSON.stringify({ meta, results: raw }, null, 2)}\n`);
+progress(`wrote ${path.relative(REPO_ROOT, OUT)} and its .json`);
