@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startGateway, postJson, FIXTURE_REPOSITORY, type RunningGateway } from './helpers/gateway.ts';
+import { startGateway, FIXTURE_REPOSITORY, type RunningGateway } from './helpers/gateway.ts';
 
 /** `versions` fixture: version N answers INPUT0 + N, so the answer names the version. */
 let dir: string;

@@ -5,7 +5,8 @@ import { scanOneModel, scanRepository, ONNX_ARTIFACT, REFERENCE_PROFILE, type Mo
 import { selectVersions } from '../repository/version-policy.ts';
 import { resolveInside } from '../repository/paths.ts';
 import { configSha256, formatLock, hashVersionFiles } from '../repository/manifest.ts';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../repository/atomic-write.ts';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { TrafficPolicy } from '../routing/traffic-policy.ts';
 
@@ -147,10 +148,7 @@ export class ModelRegistry {
       } catch (error) {
         throw new GatewayError('MODELGATE_ERR_BAD_REQUEST', (error as Error).message);
       }
-      const target = path.join(model.entry.directory, TRAFFIC_POLICY);
-      const temporary = path.join(model.entry.directory, `.${TRAFFIC_POLICY}.${process.pid}.tmp`);
-      await writeFile(temporary, stringifyYaml(policy.spec));
-      await rename(temporary, target);
+      await writeFileAtomic(path.join(model.entry.directory, TRAFFIC_POLICY), stringifyYaml(policy.spec));
       model.traffic = policy;
       this.log.info({ model: name, traffic: policy.spec.versions }, 'traffic policy applied');
       return policy;

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../repository/atomic-write.ts';
 import path from 'node:path';
 import type { ReferenceProfile } from '../monitoring/drift/reference-profile.ts';
 import { REFERENCE_PROFILE } from '../repository/scan.ts';
@@ -13,20 +12,7 @@ import { REFERENCE_PROFILE } from '../repository/scan.ts';
  */
 export async function writeReferenceProfile(versionDirectory: string, profile: ReferenceProfile): Promise<string> {
   const target = path.join(versionDirectory, REFERENCE_PROFILE);
-  const temporary = path.join(versionDirectory, `.${REFERENCE_PROFILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temporary, 'wx', 0o644);
-    try {
-      await handle.writeFile(formatProfile(profile), 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(target, formatProfile(profile));
   return target;
 }
 

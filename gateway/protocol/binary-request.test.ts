@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import type { DataType, Tensor, TensorData } from '../../runtimes/tensor.ts';
 import { DATATYPES } from '../../runtimes/tensor.ts';
 import { transferList } from '../../runtimes/transfer.ts';
-import { GatewayError, type ErrorCode } from '../errors.ts';
 import { swapByteOrder } from './binary-layout.ts';
 import { decodeBinaryTensorData, decodeInferBody, splitBinaryBody } from './binary-request.ts';
 import { encodeInferResponseBinary } from './binary-response.ts';

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../errors.ts';
 import { parseJsonBody, scanJson } from './json-body.ts';
 import { assertRefused } from '../../test/helpers/assert-refused.ts';
 

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { writeFileAtomic } from './atomic-write.ts';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeConfigIssues } from './model-config.ts';
@@ -277,19 +278,6 @@ export async function checkLock(versionDir: string, manifest: { files: readonly 
 export async function writeLock(versionDir: string, files?: readonly ManifestFile[]): Promise<ManifestFile[]> {
   const locked = [...(files ?? (await hashVersionFiles(versionDir)))].sort((a, b) => compareCodeUnits(a.path, b.path));
   const target = path.join(versionDir, MANIFEST_LOCK);
-  const temporary = path.join(versionDir, `.${MANIFEST_LOCK}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temporary, 'wx', 0o644);
-    try {
-      await handle.writeFile(formatLock(locked), 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(target, formatLock(locked));
   return locked;
 }

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../repository/atomic-write.ts';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ModelRegistry } from '../models/model-registry.ts';
@@ -114,10 +115,7 @@ export class RolloutController {
     const shadow = live && spec.shadow !== undefined ? { version: spec.candidate, share: spec.shadow.share } : undefined;
     await this.registry.setTraffic(spec.model, shadow === undefined ? { versions } : { versions, shadow });
     const model = this.registry.model(spec.model);
-    const file = path.join(model.entry.directory, ROLLOUT_STATE);
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(next, null, 2));
-    await rename(temporary, file);
+    await writeFileAtomic(path.join(model.entry.directory, ROLLOUT_STATE), JSON.stringify(next, null, 2));
     this.rollouts.set(spec.model, next);
     const entry = next.history[next.history.length - 1];
     this.audit.record({ who, action: `rollout ${entry?.action ?? 'update'}`, model: spec.model, result: 'ok', detail: `${next.status} step ${next.step} weight ${next.weight}: ${entry?.reason ?? ''}` });
