@@ -4,6 +4,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startGateway, postJson, getJson, FIXTURE_REPOSITORY, SAMPLE_REPOSITORY, type RunningGateway } from './helpers/gateway.ts';
+import { DATATYPE_CASES } from './helpers/datatype-cases.ts';
 
 /**
  * The TF Serving REST API (/v1/models/...) against real gateways: the fixture repository,
@@ -125,19 +126,8 @@ test('columnar format on a model without a batch dim; the row format is refused 
   assert.deepEqual(Object.keys(failed.body), ['error']);
 });
 
-/** Identity models: the row format answers exactly what the v2 API answers (same cases as datatypes.test.ts). */
-const identities: { datatype: string; data: string; expected?: string }[] = [
-  { datatype: 'BOOL', data: '[true,false,true]' },
-  { datatype: 'UINT8', data: '[0,1,255]' },
-  { datatype: 'UINT64', data: '[0,9007199254740993,18446744073709551615]' },
-  { datatype: 'INT8', data: '[-128,0,127]' },
-  { datatype: 'INT32', data: '[-2147483648,0,2147483647]' },
-  { datatype: 'INT64', data: '[-9223372036854775808,9007199254740993,9223372036854775807]' },
-  { datatype: 'FP16', data: '[65504,-0.5,0.00006103515625,5.960464477539063e-8]' },
-  { datatype: 'FP32', data: '[0.1,-3.4028234663852886e38,1.401298464324817e-45]', expected: '[0.10000000149011612,-3.4028234663852886e+38,1.401298464324817e-45]' },
-  { datatype: 'FP64', data: '[0.1,1.7976931348623157e308,-5e-324]', expected: '[0.1,1.7976931348623157e+308,-5e-324]' },
-  { datatype: 'BYTES', data: '["hello","","ünïcødé ✓","quote\\"and\\\\slash"]' },
-];
+/** Identity models: the row format answers exactly what the v2 API answers. */
+const identities = DATATYPE_CASES;
 
 for (const c of identities) {
   test(`${c.datatype} round-trips through :predict as through v2 infer`, async () => {
