@@ -24,6 +24,11 @@ test('shadow traffic: agreement and disagreement are counted, the primary is nev
     return Number(line?.[1] ?? 0);
   };
   // One column: a regression-like output, compared by relative error (3 vs 4 disagrees).
+  /** Mirrors finish after the primary answered: wait (bounded) until the counter reaches `want`. */
+  const until = async (shadow: number, outcome: string, want: number) => {
+    for (let i = 0; i < 100 && (await metric(shadow, outcome)) < want; i += 1) await sleep(50);
+    return metric(shadow, outcome);
+  };
   const send = () => postJson(`${server.url}/v2/models/versions/infer`, { inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32', data: [1] }] });
   try {
     for (let i = 0; i < 20; i += 1) {
@@ -31,23 +36,20 @@ test('shadow traffic: agreement and disagreement are counted, the primary is nev
       assert.equal(r.body.model_version, '2', 'the shadow never answers');
       assert.deepEqual(r.body.outputs[0].data, [3]);
     }
-    await sleep(200);
-    assert.equal(await metric(4, 'agreed'), 20, 'an identical shadow agrees');
+    assert.equal(await until(4, 'agreed', 20), 20, 'an identical shadow agrees');
     assert.equal(await metric(4, 'disagreed'), 0);
 
     policy(3); // a candidate that predicts differently
     await server.gateway.registry.refreshTraffic('versions');
     for (let i = 0; i < 10; i += 1) assert.equal((await send()).status, 200);
-    await sleep(200);
-    assert.equal(await metric(3, 'disagreed'), 10);
+    assert.equal(await until(3, 'disagreed', 10), 10);
 
     policy(3, ', max_inflight: 1'); // under concurrent load a busy shadow is shed, the primary still answers
     await server.gateway.registry.refreshTraffic('versions');
     const results = await Promise.all(Array.from({ length: 40 }, send));
     assert.ok(results.every((r) => r.status === 200));
-    await sleep(300);
     const shed = await metric(3, 'shed');
-    const compared = (await metric(3, 'disagreed')) - 10;
+    const compared = (await until(3, 'disagreed', 10 + 40 - shed)) - 10;
     assert.equal(shed + compared, 40);
     assert.ok(shed > 0, 'some mirrors were shed');
   } finally {
