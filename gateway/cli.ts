@@ -34,6 +34,7 @@ program
   .addOption(flag('--load-model <name...>', 'models to load at start in explicit mode', 'MODELGATE_LOAD_MODEL'))
   .addOption(flag('--repository-poll-seconds <s>', 'poll interval in poll mode (default 15)', 'MODELGATE_REPOSITORY_POLL_SECONDS'))
   .addOption(flag('--rollout-tick-seconds <s>', 'how often the rollout controller decides (default 5)', 'MODELGATE_ROLLOUT_TICK_SECONDS'))
+  .addOption(flag('--rollout-controller <where>', 'in-process (default) | external (modelgate rollout-controller decides)', 'MODELGATE_ROLLOUT_CONTROLLER'))
   .action(async (flags: Record<string, unknown>) => {
     let options;
     try {

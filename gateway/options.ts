@@ -37,6 +37,8 @@ export const serverOptionsSchema = z.strictObject({
   repositoryPollSeconds: z.coerce.number().min(0.1).default(15),
   /** How often the in-process rollout controller decides. */
   rolloutTickSeconds: z.coerce.number().min(0.05).default(5),
+  /** `in-process` (one replica) or `external` (several: `modelgate rollout-controller` decides). */
+  rolloutController: z.enum(['in-process', 'external']).default('in-process'),
 });
 
 export type ServerOptions = Readonly<z.infer<typeof serverOptionsSchema>>;

@@ -13,6 +13,7 @@ import { AuditLog } from './management/audit-log.ts';
 import { RepositoryPoller } from './models/repository-poller.ts';
 import { TrafficWatcher } from './routing/traffic-watcher.ts';
 import { RolloutController } from './rollout/controller.ts';
+import { inProcessEnvironment } from './rollout/in-process-environment.ts';
 import { registerRolloutMetrics } from './monitoring/rollout-metrics.ts';
 
 /**
@@ -36,7 +37,7 @@ export class Gateway {
     this.metrics = new ServingMetrics(() => this.registry.versions());
     this.registry = new ModelRegistry(options.modelRepository, log, this.metrics);
     this.audit = new AuditLog(options.auditLog, log);
-    this.rollouts = new RolloutController(this.registry, this.metrics.shadow, this.audit, log);
+    this.rollouts = new RolloutController(inProcessEnvironment(this.registry, this.metrics.shadow), this.audit, log);
     registerRolloutMetrics(this.metrics.registry, () => this.rollouts);
     this.app = createApp({ rollouts: this.rollouts, registry: this.registry, state: this.state, options, log, metrics: this.metrics, tokens: this.tokens, audit: this.audit });
   }
@@ -63,7 +64,8 @@ export class Gateway {
     await this.registry.loadAll(mode === 'explicit' ? this.options.loadModel : undefined);
     if (mode === 'poll') this.poller = RepositoryPoller.start(this.registry, this.options.repositoryPollSeconds, this.log);
     this.trafficWatcher = new TrafficWatcher(this.registry, this.log);
-    await this.rollouts.start(this.options.rolloutTickSeconds);
+    // With an external `modelgate rollout-controller`, replicas only follow traffic.yaml.
+    await this.rollouts.start(this.options.rolloutController === 'in-process' ? this.options.rolloutTickSeconds : 0);
     this.state.startupComplete = true;
     this.log.info({ seconds: Number(((performance.now() - started) / 1000).toFixed(3)), allModelsReady: this.registry.allReady() }, 'startup complete');
   }

@@ -2,13 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../repository/atomic-write.ts';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { ModelRegistry } from '../models/model-registry.ts';
-import type { ShadowMetrics } from '../monitoring/shadow-metrics.ts';
 import type { AuditLog } from '../management/audit-log.ts';
 import { resolveInside } from '../repository/paths.ts';
 import { decide, type Decision } from './decide.ts';
-import { observeInProcess } from './in-process-observations.ts';
-import { parseRolloutSpec } from './rollout-spec.ts';
+import type { Observations } from './observations.ts';
+import { parseRolloutSpec, type RolloutSpec } from './rollout-spec.ts';
 import { isTerminal, parseRolloutState, type RolloutState } from './rollout-state.ts';
 import { abort, applyDecision, pause, promoteNow, resume, startRollout } from './transitions.ts';
 
@@ -16,6 +14,20 @@ import { abort, applyDecision, pause, promoteNow, resume, startRollout } from '.
 export const ROLLOUT_STATE = 'rollout.json';
 
 export type Command = 'pause' | 'resume' | 'abort' | 'promote';
+
+/**
+ * Where a controller gets its facts and how it acts: in a gateway, the process's own
+ * records and its registry; in `modelgate rollout-controller`, Prometheus and the
+ * repository's traffic.yaml files that every replica watches. The decisions are the same.
+ */
+export interface RolloutEnvironment {
+  /** The repository root and the models it holds (folder name → real directory). */
+  root: string;
+  models(): Promise<{ name: string; directory: string }[]>;
+  observe(state: RolloutState, now: number): Promise<Observations | undefined>;
+  /** Routes `versions` (percent weights) and an optional shadow for a model. */
+  route(spec: RolloutSpec, versions: { version: number; weight: number }[], shadow: { version: number; share: number } | undefined): Promise<void>;
+}
 
 /**
  * The in-process rollout controller (single-process mode): on every tick it
@@ -26,32 +38,40 @@ export type Command = 'pause' | 'resume' | 'abort' | 'promote';
 export class RolloutController {
   private readonly rollouts = new Map<string, RolloutState>();
   private readonly lastDecision = new Map<string, Decision>();
-  /** Shadow comparisons counted when the current step began, per model. */
-  private readonly shadowBase = new Map<string, { step: number; at: number; comparisons: number; disagreements: number }>();
+  private readonly directories = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly registry: ModelRegistry,
-    private readonly shadowMetrics: ShadowMetrics,
+    private readonly environment: RolloutEnvironment,
     private readonly audit: AuditLog,
     private readonly log: Logger,
   ) {}
 
-  /** Resumes the rollouts persisted in the repository, then ticks every `seconds`. */
+  /** Resumes the rollouts persisted in the repository; then, unless `seconds` is 0, ticks every `seconds`. */
   async start(seconds: number): Promise<void> {
-    for (const model of this.registry.list()) {
-      const file = await resolveInside(this.registry.root, model.entry.name, ROLLOUT_STATE);
+    await this.reload();
+    if (seconds > 0) {
+      this.timer = setInterval(() => void this.tick(Date.now()), seconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  /** Reads every `<model>/rollout.json` (a rollout declared by another process appears here). */
+  async reload(): Promise<void> {
+    for (const model of await this.environment.models()) {
+      this.directories.set(model.name, model.directory);
+      const file = await resolveInside(this.environment.root, model.name, ROLLOUT_STATE);
       if (file === undefined) continue;
       try {
-        const state = parseRolloutState(JSON.parse(await readFile(file, 'utf8')), `${model.entry.name}/${ROLLOUT_STATE}`);
+        const state = parseRolloutState(JSON.parse(await readFile(file, 'utf8')), `${model.name}/${ROLLOUT_STATE}`);
+        const known = this.rollouts.get(state.spec.model);
+        if (known !== undefined && known.history.length >= state.history.length) continue;
         this.rollouts.set(state.spec.model, state);
-        this.log.info({ model: state.spec.model, status: state.status, step: state.step, weight: state.weight }, 'rollout resumed from disk');
+        this.log.info({ model: state.spec.model, status: state.status, step: state.step, weight: state.weight }, 'rollout loaded from disk');
       } catch (error) {
-        this.log.error({ model: model.entry.name, reason: (error as Error).message }, 'rollout state not loaded');
+        this.log.error({ model: model.name, reason: (error as Error).message }, 'rollout state not loaded');
       }
     }
-    this.timer = setInterval(() => void this.tick(Date.now()), seconds * 1000);
-    this.timer.unref();
   }
 
   stop(): void {
@@ -87,21 +107,13 @@ export class RolloutController {
   async tick(now: number): Promise<void> {
     for (const state of this.rollouts.values()) {
       if (isTerminal(state.status)) continue;
-      const observations = observeInProcess(this.registry, this.shadowMetrics, state, this.shadowAtStep(state));
+      const observations = await this.environment.observe(state, now);
       if (observations === undefined) continue;
       const decision = decide(state, observations, now);
       this.lastDecision.set(state.spec.model, decision);
       const next = applyDecision(state, decision, now);
       if (next !== state) await this.commit(next, 'controller');
     }
-  }
-
-  private shadowAtStep(state: RolloutState): { comparisons: number; disagreements: number } {
-    const base = this.shadowBase.get(state.spec.model);
-    if (base !== undefined && base.step === state.step && base.at === state.stepStartedAt) return base;
-    const fresh = { step: state.step, at: state.stepStartedAt, ...this.shadowMetrics.tally(state.spec.model, state.spec.candidate) };
-    this.shadowBase.set(state.spec.model, fresh);
-    return fresh;
   }
 
   /** Applies a new state: traffic policy first, then the state file, the audit trail and the log. */
@@ -113,9 +125,11 @@ export class RolloutController {
       { version: spec.candidate, weight: next.weight },
     ].filter((v) => v.weight > 0);
     const shadow = live && spec.shadow !== undefined ? { version: spec.candidate, share: spec.shadow.share } : undefined;
-    await this.registry.setTraffic(spec.model, shadow === undefined ? { versions } : { versions, shadow });
-    const model = this.registry.model(spec.model);
-    await writeFileAtomic(path.join(model.entry.directory, ROLLOUT_STATE), JSON.stringify(next, null, 2));
+    await this.environment.route(spec, versions, shadow);
+    if (!this.directories.has(spec.model)) for (const m of await this.environment.models()) this.directories.set(m.name, m.directory);
+    const directory = this.directories.get(spec.model);
+    if (directory === undefined) throw new Error(`model "${spec.model}" is not in the repository`);
+    await writeFileAtomic(path.join(directory, ROLLOUT_STATE), JSON.stringify(next, null, 2));
     this.rollouts.set(spec.model, next);
     const entry = next.history[next.history.length - 1];
     this.audit.record({ who, action: `rollout ${entry?.action ?? 'update'}`, model: spec.model, result: 'ok', detail: `${next.status} step ${next.step} weight ${next.weight}: ${entry?.reason ?? ''}` });
