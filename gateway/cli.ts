@@ -3,6 +3,7 @@ import { parseServerOptions } from './options.ts';
 import { createLogger } from './logger.ts';
 import { Gateway } from './server.ts';
 import { SERVER_VERSION } from './version.ts';
+import { registerRolloutCommands } from './rollout/rollout-commands.ts';
 import { collect, runProfileCommand } from './profile/profile-command.ts';
 import { runVerifyCommand } from './verify/verify-command.ts';
 
@@ -99,5 +100,7 @@ program
   .action(async (flags: Record<string, unknown>) => {
     process.exitCode = await runVerifyCommand(flags);
   });
+
+registerRolloutCommands(program, flag);
 
 await program.parseAsync(process.argv);
