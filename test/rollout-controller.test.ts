@@ -44,7 +44,7 @@ test('the Prometheus-backed controller advances a good candidate for the whole f
     // Counters must be scraped once before the traffic: increase() counts from the first sample.
     await waitFor('the first scrape of both replicas', async () => ((await prometheus.query('up == 1')).length === 2 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
     await controller.start(0);
-    await controller.begin({ model: 'versions', baseline: 2, candidate: 4, steps: [25, 50, 100], interval_seconds: 2, min_samples: 20, gates: { error_ratio: {}, latency_p99: { max_ratio: 10 } } }, 'test');
+    await controller.begin({ model: 'versions', baseline: 2, candidate: 4, steps: [25, 50, 100], interval_seconds: 2, min_samples: 20, pause_after_intervals: 100, gates: { error_ratio: {}, latency_p99: { max_ratio: 10 } } }, 'test');
     // Both replicas follow the file the controller wrote.
     await waitFor('replicas routing to the candidate', async () => ((await send(40)).includes('4') ? true : undefined), { timeoutMs: 10_000, intervalMs: 200 });
     await send(200);

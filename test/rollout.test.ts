@@ -33,7 +33,7 @@ const traffic = async (server: RunningGateway, n: number) => {
     assert.equal(r.status, 200);
   }
 };
-const SPEC = { baseline: 2, candidate: 4, steps: [25, 50, 100], interval_seconds: 1, min_samples: 20, gates: { error_ratio: {}, latency_p99: { max_ratio: 10 } } };
+const SPEC = { baseline: 2, candidate: 4, steps: [25, 50, 100], interval_seconds: 1, min_samples: 20, pause_after_intervals: 100, gates: { error_ratio: {}, latency_p99: { max_ratio: 10 } } };
 // (A generous latency bound: both versions are the same model; a loaded CI machine must not flip the verdict.)
 
 test('a good candidate is promoted through every step; state survives a restart; the API shows why', async () => {
