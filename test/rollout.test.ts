@@ -103,3 +103,28 @@ test('abort sends all traffic back to the baseline; invalid commands are 400s', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a candidate that predicts differently is caught by shadow disagreement and rolled back', async () => {
+  const dir = repository();
+  const server = await start(dir);
+  try {
+    // Version 3 answers INPUT0 + 3 where the baseline answers INPUT0 + 2: every mirrored answer disagrees.
+    const started = await postJson(`${server.url}/v2/models/versions/rollout`, {
+      baseline: 2, candidate: 3, steps: [0, 50, 100], interval_seconds: 1, min_samples: 20, pause_after_intervals: 100,
+      shadow: { share: 1 }, gates: { shadow_disagreement: {} },
+    }, auth);
+    assert.equal(started.status, 201, started.text);
+    assert.equal(started.body.weight, 0, 'the first step only mirrors');
+    await traffic(server, 60);
+    await sleep(1100);
+    await server.gateway.rollouts.tick(Date.now());
+    const { state, decision } = server.gateway.rollouts.status('versions')!;
+    assert.equal(state.status, 'rolled_back', JSON.stringify(decision));
+    assert.match(state.history[state.history.length - 1]!.reason, /shadow_disagreement/);
+    const after = await postJson(`${server.url}/v2/models/versions/infer`, { inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32', data: [0] }] });
+    assert.equal(after.body.model_version, '2');
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

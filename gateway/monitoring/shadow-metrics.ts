@@ -3,6 +3,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 const OUTCOMES = ['agreed', 'disagreed', 'shadow_error', 'shed'] as const;
 export type ShadowOutcome = (typeof OUTCOMES)[number];
 const LABELS = ['model', 'version', 'shadow_version'] as const;
+/** Comparisons kept per shadow version for windowed reads. */
+const MAX_KEPT = 20_000;
 
 /**
  * Shadow (mirror) traffic: how often the shadow agreed with the primary, failed,
@@ -11,8 +13,8 @@ const LABELS = ['model', 'version', 'shadow_version'] as const;
 export class ShadowMetrics {
   private readonly requests: Counter<(typeof LABELS)[number] | 'outcome'>;
   private readonly duration: Histogram<(typeof LABELS)[number]>;
-  /** Cumulative comparisons per `model/shadow_version`, read by the rollout controller. */
-  private readonly tallies = new Map<string, { comparisons: number; disagreements: number }>();
+  /** Recent comparisons per `model/shadow_version` (time in ms, disagreed), read by the rollout controller. */
+  private readonly comparisons = new Map<string, { at: number[]; disagreed: boolean[] }>();
 
   constructor(registry: Registry) {
     this.requests = new Counter({
@@ -30,9 +32,16 @@ export class ShadowMetrics {
     });
   }
 
-  /** Comparisons so far of `shadowVersion` of `model` against its primaries. */
-  tally(model: string, shadowVersion: number): { comparisons: number; disagreements: number } {
-    return { ...(this.tallies.get(`${model}/${shadowVersion}`) ?? { comparisons: 0, disagreements: 0 }) };
+  /** Comparisons of `shadowVersion` of `model` against its primaries that ended at or after `since` (ms). */
+  since(model: string, shadowVersion: number, since: number): { comparisons: number; disagreements: number } {
+    const log = this.comparisons.get(`${model}/${shadowVersion}`);
+    let comparisons = 0;
+    let disagreements = 0;
+    for (let i = (log?.at.length ?? 0) - 1; i >= 0 && log!.at[i]! >= since; i -= 1) {
+      comparisons += 1;
+      if (log!.disagreed[i]) disagreements += 1;
+    }
+    return { comparisons, disagreements };
   }
 
   observe(model: string, version: number, shadowVersion: number, outcome: ShadowOutcome, seconds?: number): void {
@@ -40,10 +49,14 @@ export class ShadowMetrics {
     this.requests.inc({ ...labels, outcome });
     if (outcome === 'agreed' || outcome === 'disagreed') {
       const key = `${model}/${shadowVersion}`;
-      const tally = this.tallies.get(key) ?? { comparisons: 0, disagreements: 0 };
-      tally.comparisons += 1;
-      if (outcome === 'disagreed') tally.disagreements += 1;
-      this.tallies.set(key, tally);
+      const log = this.comparisons.get(key) ?? { at: [], disagreed: [] };
+      log.at.push(Date.now());
+      log.disagreed.push(outcome === 'disagreed');
+      if (log.at.length > MAX_KEPT) {
+        log.at.splice(0, log.at.length - MAX_KEPT);
+        log.disagreed.splice(0, log.disagreed.length - MAX_KEPT);
+      }
+      this.comparisons.set(key, log);
     }
     if (seconds !== undefined) this.duration.observe(labels, seconds);
   }

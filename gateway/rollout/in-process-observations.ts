@@ -9,13 +9,12 @@ import type { RolloutState } from './rollout-state.ts';
  * version's request log since the step started, the candidate's input drift
  * (largest JS distance over its monitored features), both versions' output
  * histograms from their drift monitors, and the shadow comparisons since the
- * step started (`shadowAtStepStart`, kept by the controller).
+ * step started.
  */
 export function observeInProcess(
   registry: ModelRegistry,
   shadowMetrics: ShadowMetrics,
   state: RolloutState,
-  shadowAtStepStart: { comparisons: number; disagreements: number },
 ): Observations | undefined {
   const model = registry.model(state.spec.model);
   const baseline = model.versions.get(state.spec.baseline);
@@ -23,15 +22,12 @@ export function observeInProcess(
   if (baseline === undefined || candidate === undefined) return undefined;
   const drift = candidate.monitor?.inputs.verdict();
   const driftScores = drift?.features.filter((f) => f.status !== 'insufficient_data').map((f) => f.scores.js) ?? [];
-  const now = shadowMetrics.tally(state.spec.model, state.spec.candidate);
-  const comparisons = now.comparisons - shadowAtStepStart.comparisons;
+  const shadow = shadowMetrics.since(state.spec.model, state.spec.candidate, state.stepStartedAt);
   return {
     baseline: versionObservations(baseline, state.stepStartedAt),
     candidate: versionObservations(candidate, state.stepStartedAt),
     candidateInputDrift: driftScores.length > 0 ? Math.max(...driftScores) : null,
-    shadow: state.spec.shadow === undefined || comparisons === 0
-      ? null
-      : { comparisons, disagreements: now.disagreements - shadowAtStepStart.disagreements },
+    shadow: state.spec.shadow === undefined || shadow.comparisons === 0 ? null : shadow,
   };
 }
 

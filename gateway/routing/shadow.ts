@@ -33,9 +33,16 @@ export function prepareShadow(
   const copy = copyTensors(inputs);
   return (primaryOutputs) => {
     const started = performance.now();
+    // Mirrored requests are real work of the shadow version: its request log (latency,
+    // errors) counts them, so a shadow-only rollout step has candidate samples to judge.
+    const done = (failed: boolean): number => {
+      const seconds = (performance.now() - started) / 1000;
+      shadow.requestLog.record(Date.now(), seconds, failed);
+      return seconds;
+    };
     shadow.infer({ inputs: copy, outputNames }).then(
-      (outputs) => record(disagrees(primaryOutputs, outputs, spec.relative_tolerance) ? 'disagreed' : 'agreed', (performance.now() - started) / 1000),
-      () => record('shadow_error', (performance.now() - started) / 1000),
+      (outputs) => record(disagrees(primaryOutputs, outputs, spec.relative_tolerance) ? 'disagreed' : 'agreed', done(false)),
+      () => record('shadow_error', done(true)),
     );
   };
 }
