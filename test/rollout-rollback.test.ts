@@ -83,3 +83,52 @@ test('a candidate that fails 10% of requests is rolled back at the first step', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A fast model with the `slow` fixture's signature: OUTPUT0 = INPUT0 · W, FP32 [batch, 16] → [batch, 4]. */
+function fastTwin(): Uint8Array {
+  const io = (name: string, width: number) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } } });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'fast',
+      input: [io('INPUT0', 16)],
+      output: [io('OUTPUT0', 4)],
+      initializer: [{ name: 'w', dims: [16, 4], dataType: 1, floatData: Array.from({ length: 64 }, (_, i) => (i % 5) / 10) }],
+      node: [{ opType: 'MatMul', input: ['INPUT0', 'w'], output: ['OUTPUT0'] }],
+    },
+  })).finish();
+}
+
+test('a slow candidate is rolled back on the latency gate', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'modelgate-slow-rollback-'));
+  const model = path.join(dir, 'models', 'twin');
+  mkdirSync(path.join(model, '1'), { recursive: true });
+  writeFileSync(path.join(model, '1', 'model.onnx'), fastTwin());
+  cpSync(path.join(FIXTURE_REPOSITORY, 'slow', '1'), path.join(model, '2'), { recursive: true });
+  writeFileSync(path.join(model, 'config.yaml'), 'max_batch_size: 4\ninstance_count: 2\nversion_policy: {all: {}}\n');
+  const token = 'slow-rollback-secret-0123';
+  writeFileSync(path.join(dir, 'tokens.yaml'), `tokens:\n  - {name: release, token: ${token}, scopes: [read, traffic]}\n`);
+  const server = await startGateway({ modelRepository: path.join(dir, 'models'), managementTokens: path.join(dir, 'tokens.yaml'), rolloutTickSeconds: 3600 });
+  try {
+    const started = await postJson(`${server.url}/v2/models/twin/rollout`, {
+      baseline: 1, candidate: 2, steps: [50, 100], interval_seconds: 1, min_samples: 15, pause_after_intervals: 100,
+      gates: { latency_p99: { max_ratio: 2 }, latency_test: {} },
+    }, { authorization: `Bearer ${token}` });
+    assert.equal(started.status, 201, started.text);
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 15; i += 1) {
+        const r = await postJson(`${server.url}/v2/models/twin/infer`, { inputs: [{ name: 'INPUT0', shape: [1, 16], datatype: 'FP32', data: new Array(16).fill(0.5) }] });
+        assert.equal(r.status, 200);
+      }
+    }));
+    await sleep(1100);
+    await server.gateway.rollouts.tick(Date.now());
+    const { state, decision } = server.gateway.rollouts.status('twin')!;
+    assert.equal(state.status, 'rolled_back', JSON.stringify(decision));
+    assert.match(state.history[state.history.length - 1]!.reason, /latency/);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
