@@ -32,17 +32,32 @@ function steadyBaseline(): Uint8Array {
   })).finish();
 }
 
-test('a candidate that fails 10% of requests is rolled back at the first step', { timeout: 90_000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'modelgate-rollback-'));
-  const model = path.join(dir, 'models', 'reshape');
+/**
+ * A temporary repository with one model: version 1 from `baseline` (ONNX bytes), version 2
+ * a copy of a fixture's version 1; a gateway on it with a `traffic`-scoped token.
+ */
+async function twoVersions(name: string, baseline: Uint8Array, candidateFixture: string, config: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), `modelgate-${name}-`));
+  const model = path.join(dir, 'models', name);
   mkdirSync(path.join(model, '1'), { recursive: true });
-  writeFileSync(path.join(model, '1', 'model.onnx'), steadyBaseline());
-  cpSync(path.join(FIXTURE_REPOSITORY, 'fails_at_runtime', '1'), path.join(model, '2'), { recursive: true });
-  writeFileSync(path.join(model, 'config.yaml'), 'max_batch_size: 0\nversion_policy: {all: {}}\n');
-  const token = 'rollback-secret-0123456789';
+  writeFileSync(path.join(model, '1', 'model.onnx'), baseline);
+  cpSync(path.join(FIXTURE_REPOSITORY, candidateFixture, '1'), path.join(model, '2'), { recursive: true });
+  writeFileSync(path.join(model, 'config.yaml'), `${config}version_policy: {all: {}}\n`);
+  const token = `${name}-secret-0123456789abcdef`;
   writeFileSync(path.join(dir, 'tokens.yaml'), `tokens:\n  - {name: release, token: ${token}, scopes: [read, traffic]}\n`);
   const server = await startGateway({ modelRepository: path.join(dir, 'models'), managementTokens: path.join(dir, 'tokens.yaml'), rolloutTickSeconds: 3600 });
-  const auth = { authorization: `Bearer ${token}` };
+  return {
+    server,
+    auth: { authorization: `Bearer ${token}` },
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('a candidate that fails 10% of requests is rolled back at the first step', { timeout: 90_000 }, async () => {
+  const { server, auth, close } = await twoVersions('reshape', steadyBaseline(), 'fails_at_runtime', 'max_batch_size: 0\n');
   try {
     const started = await postJson(`${server.url}/v2/models/reshape/rollout`, {
       baseline: 1, candidate: 2, steps: [50, 100], interval_seconds: 1, min_samples: 60, pause_after_intervals: 100,
@@ -79,8 +94,7 @@ test('a candidate that fails 10% of requests is rolled back at the first step', 
       assert.equal(r.body.model_version, '1');
     }
   } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
@@ -101,20 +115,12 @@ function fastTwin(): Uint8Array {
 }
 
 test('a slow candidate is rolled back on the latency gate', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'modelgate-slow-rollback-'));
-  const model = path.join(dir, 'models', 'twin');
-  mkdirSync(path.join(model, '1'), { recursive: true });
-  writeFileSync(path.join(model, '1', 'model.onnx'), fastTwin());
-  cpSync(path.join(FIXTURE_REPOSITORY, 'slow', '1'), path.join(model, '2'), { recursive: true });
-  writeFileSync(path.join(model, 'config.yaml'), 'max_batch_size: 4\ninstance_count: 2\nversion_policy: {all: {}}\n');
-  const token = 'slow-rollback-secret-0123';
-  writeFileSync(path.join(dir, 'tokens.yaml'), `tokens:\n  - {name: release, token: ${token}, scopes: [read, traffic]}\n`);
-  const server = await startGateway({ modelRepository: path.join(dir, 'models'), managementTokens: path.join(dir, 'tokens.yaml'), rolloutTickSeconds: 3600 });
+  const { server, auth, close } = await twoVersions('twin', fastTwin(), 'slow', 'max_batch_size: 4\ninstance_count: 2\n');
   try {
     const started = await postJson(`${server.url}/v2/models/twin/rollout`, {
       baseline: 1, candidate: 2, steps: [50, 100], interval_seconds: 1, min_samples: 15, pause_after_intervals: 100,
       gates: { latency_p99: { max_ratio: 2 }, latency_test: {} },
-    }, { authorization: `Bearer ${token}` });
+    }, auth);
     assert.equal(started.status, 201, started.text);
     await Promise.all(Array.from({ length: 4 }, async () => {
       for (let i = 0; i < 15; i += 1) {
@@ -128,7 +134,6 @@ test('a slow candidate is rolled back on the latency gate', { timeout: 120_000 }
     assert.equal(state.status, 'rolled_back', JSON.stringify(decision));
     assert.match(state.history[state.history.length - 1]!.reason, /latency/);
   } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });

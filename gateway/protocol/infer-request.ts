@@ -157,8 +157,8 @@ function nestedRows(data: readonly unknown[], shape: readonly number[], path: st
   return rows;
 }
 
-/** `[i][j]…` of flat index `k` in a tensor of `shape`. */
-function unravel(k: number, shape: readonly number[]): string {
+/** `[i][j]…` of flat index `k` in a tensor of `shape` (for error messages). */
+export function unravel(k: number, shape: readonly number[]): string {
   let out = '';
   for (let d = shape.length - 1; d >= 0; d--) {
     const n = shape[d] as number;

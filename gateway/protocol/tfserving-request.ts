@@ -28,7 +28,7 @@ import type { NamedTensors, TensorData, TensorSpec } from '../../runtimes/tensor
 import { invalidInput } from '../errors.ts';
 import { allocateTensorData } from './datatypes.ts';
 import { elementWriter, type ElementFailure } from './elements.ts';
-import { describe, formatShape, type ModelSignature } from './infer-request.ts';
+import { describe, formatShape, type ModelSignature, unravel } from './infer-request.ts';
 import { SERVING_DEFAULT } from './tfserving-metadata.ts';
 
 export type PredictFormat = 'row' | 'columnar';
@@ -85,16 +85,6 @@ function product(dims: readonly number[], from = 0, to = dims.length): number {
   return n;
 }
 
-/** `[i][j]…` of flat index `k` within `dims`. */
-function unravel(k: number, dims: readonly number[]): string {
-  let out = '';
-  for (let d = dims.length - 1; d >= 0; d--) {
-    const n = dims[d] as number;
-    out = `[${k % n}]${out}`;
-    k = Math.floor(k / n);
-  }
-  return out;
-}
 
 /** One piece of a tensor as the client wrote it: an instance's value, or a whole column. */
 interface Piece {

@@ -35,9 +35,12 @@ function versionObservations(version: ModelVersion, since: number): VersionObser
   const window = version.requestLog.since(since);
   const outputs: Record<string, number[]> = {};
   const side = version.monitor?.outputs;
-  side?.features.forEach((feature, index) => {
-    outputs[feature.name] = Array.from(side.window.read().histogram(index));
-  });
+  if (side !== undefined) {
+    const counts = side.window.read(); // one read for every output
+    side.features.forEach((feature, index) => {
+      outputs[feature.name] = Array.from(counts.histogram(index));
+    });
+  }
   return {
     requests: window.requests,
     errors: window.errors,
