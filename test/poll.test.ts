@@ -38,12 +38,17 @@ test('poll mode publishes and retires versions under load without a failed reque
       assert.fail(`version ${want} never became the latest`);
     };
     await sleep(300);
-    // A half-written version: the folder exists but its model is still growing.
+    // A half-written version: the folder exists and its model keeps growing for several polls.
+    // Its fingerprint never holds still, so poll mode must not even try to load it.
     const partial = path.join(repository, 'versions', '2');
     mkdirSync(partial);
     const bytes = readFileSync(path.join(FIXTURE_REPOSITORY, 'versions', '2', 'model.onnx'));
-    writeFileSync(path.join(partial, 'model.onnx'), bytes.subarray(0, 10));
-    await sleep(100);
+    const model = server.gateway.registry.model('versions');
+    for (let written = 16; written < bytes.length && written < 16 * 12; written += 16) {
+      writeFileSync(path.join(partial, 'model.onnx'), bytes.subarray(0, written));
+      await sleep(100);
+      assert.equal(model.versions.has(2), false, 'a version still being written was picked up');
+    }
     rmSync(partial, { recursive: true });
     // The publishing procedure: write next to the repository, then rename into place.
     const staging = path.join(dir, 'staging-3');
