@@ -16,7 +16,7 @@ const rows = (values: number[][]) => ({
 
 test('concurrent clients are batched together and each gets exactly its own rows back', async () => {
   const version = server.gateway.registry.resolve('batching');
-  const before = { ...version.counts };
+  const before = { batches: version.statistics.executionCount, requests: version.statistics.dispatchedRequests };
   // 12 clients, 1 or 2 rows each, every value unique to its client and row.
   const requests = Array.from({ length: 12 }, (_, client) =>
     Array.from({ length: 1 + (client % 2) }, (_, row) => [client * 100 + row * 10, client * 100 + row * 10 + 1, client * 100 + row * 10 + 2]));
@@ -27,14 +27,14 @@ test('concurrent clients are batched together and each gets exactly its own rows
     assert.deepEqual(result.body.outputs[0].shape, [values.length, 3]);
     assert.deepEqual(result.body.outputs[0].data, values.flat().map((v) => v + 1), `client ${client} got someone else's rows`);
   });
-  const batches = version.counts.batches - before.batches;
-  assert.equal(version.counts.requests - before.requests, 12);
+  const batches = version.statistics.executionCount - before.batches;
+  assert.equal(version.statistics.dispatchedRequests - before.requests, 12);
   assert.ok(batches < 12, `12 concurrent requests ran in ${batches} batches: no batching happened`);
 });
 
 test('requests whose non-batch dims differ are never mixed in one batch', async () => {
   const version = server.gateway.registry.resolve('batching');
-  const before = version.counts.batches;
+  const before = version.statistics.executionCount;
   const narrow = Array.from({ length: 4 }, (_, i) => [[i, i]]);
   const wide = Array.from({ length: 4 }, (_, i) => [[i, i, i, i, i]]);
   const results = await Promise.all([...narrow, ...wide].map((values) => postJson(url(), rows(values))));
@@ -43,7 +43,7 @@ test('requests whose non-batch dims differ are never mixed in one batch', async 
     const sent = [...narrow, ...wide][i]!;
     assert.deepEqual(result.body.outputs[0].data, sent.flat().map((v) => v + 1));
   });
-  assert.ok(version.counts.batches - before >= 2, 'two shapes need at least two runs');
+  assert.ok(version.statistics.executionCount - before >= 2, 'two shapes need at least two runs');
 });
 
 test('a request whose client disconnects while queued is dropped from the queue', async () => {
@@ -51,9 +51,9 @@ test('a request whose client disconnects while queued is dropped from the queue'
   const slowUrl = `${server.url}/v2/models/slow/infer`;
   const slowRows = (n: number) => JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [n, 16], datatype: 'FP32', data: new Array(n * 16).fill(0.25) }] });
   const version = server.gateway.registry.resolve('slow');
-  const before = version.counts.requests;
+  const before = version.statistics.dispatchedRequests;
   const busy = postJson(slowUrl, slowRows(4));
-  for (let i = 0; i < 500 && version.counts.requests === before; i += 1) await sleep(2);
+  for (let i = 0; i < 500 && version.statistics.dispatchedRequests === before; i += 1) await sleep(2);
   const controller = new AbortController();
   const gone = fetch(slowUrl, { method: 'POST', body: slowRows(1), signal: controller.signal }).catch((e: Error) => e);
   for (let i = 0; i < 500 && version.queueDepth === 0; i += 1) await sleep(2);
@@ -63,7 +63,7 @@ test('a request whose client disconnects while queued is dropped from the queue'
   assert.equal(version.queueDepth, 0);
   assert.ok((await gone) instanceof Error);
   assert.equal((await busy).status, 200);
-  assert.equal(version.counts.requests, before + 1, 'the dropped request never ran');
+  assert.equal(version.statistics.dispatchedRequests, before + 1, 'the dropped request never ran');
 });
 
 test('bad scheduling parameters are 400s naming the field', async () => {

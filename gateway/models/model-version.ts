@@ -88,8 +88,6 @@ export class ModelVersion {
   manifest: VersionManifest | undefined;
   /** The version's MODEL_CARD.md (first MODEL_CARD_MAX_BYTES), when it has one. */
   modelCard: string | undefined;
-  /** Dispatch counters (Triton's execution_count / inference_count): read by stats and tests. */
-  readonly counts = { batches: 0, requests: 0 };
   /** Triton-shaped statistics (GET .../stats). */
   readonly statistics = new VersionStatistics();
   /** Recent requests, for comparisons over a window (rollouts). */
@@ -161,8 +159,6 @@ export class ModelVersion {
         maxInflightBatches: instances,
         label,
         onBatch: (rows, queueWaitsMs) => {
-          this.counts.batches += 1;
-          this.counts.requests += queueWaitsMs.length;
           this.statistics.dispatched(rows, queueWaitsMs);
           this.observer?.dispatched(this, rows, queueWaitsMs);
         },

@@ -19,7 +19,10 @@ export class VersionStatistics {
   lastInference = 0;
   /** Requests run (Triton's inference_count counts rows; see README). */
   inferenceCount = 0;
+  /** Batches run (Triton's execution_count). */
   executionCount = 0;
+  /** Requests dispatched to a worker (each counted once, whatever its rows). */
+  dispatchedRequests = 0;
   readonly success = zero();
   readonly fail = zero();
   readonly queue = zero();
@@ -35,6 +38,7 @@ export class VersionStatistics {
   /** A batch left the queue with these rows and per-request waits. */
   dispatched(rows: number, queueWaitsMs: readonly number[]): void {
     this.executionCount += 1;
+    this.dispatchedRequests += queueWaitsMs.length;
     this.inferenceCount += rows;
     for (const wait of queueWaitsMs) add(this.queue, wait);
   }
