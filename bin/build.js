@@ -3,7 +3,7 @@
 // Running from the bundle starts several times faster than through tsx: every
 // worker thread would otherwise load the TypeScript loader and compile the sources.
 import { build } from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,9 +42,12 @@ function builtAt() {
 /** Builds dist/ when it is stale; returns the path of the CLI module. */
 export async function ensureBuilt() {
   if (builtAt() < newestSource() || builtAt() < 0) {
+    // Build into a private folder, then rename each file into dist/: a process that starts
+    // while another one builds never imports half a file (renames are atomic).
+    const staging = path.join(dist, `.build-${process.pid}-${Date.now()}`);
     await build({
       entryPoints: { cli: path.join(root, 'gateway/cli.ts'), worker: path.join(root, 'runtimes/worker.ts') },
-      outdir: dist,
+      outdir: staging,
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -53,6 +56,11 @@ export async function ensureBuilt() {
       sourcemap: 'linked',
       logLevel: 'warning',
     });
+    // The worker first: cli.js is what a starting process looks for.
+    for (const file of ['worker.js.map', 'worker.js', 'cli.js.map', 'cli.js']) {
+      renameSync(path.join(staging, file), path.join(dist, file));
+    }
+    rmSync(staging, { recursive: true, force: true });
   }
   return path.join(dist, 'cli.js');
 }
