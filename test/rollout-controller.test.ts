@@ -45,8 +45,15 @@ test('the Prometheus-backed controller advances a good candidate for the whole f
     await waitFor('the first scrape of both replicas', async () => ((await prometheus.query('up == 1')).length === 2 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
     await controller.start(0);
     await controller.begin({ model: 'versions', baseline: 2, candidate: 4, steps: [25, 50, 100], interval_seconds: 2, min_samples: 20, pause_after_intervals: 100, gates: { error_ratio: {}, latency_p99: { max_ratio: 10 } } }, 'test');
-    // Both replicas follow the file the controller wrote.
-    await waitFor('replicas routing to the candidate', async () => ((await send(40)).includes('4') ? true : undefined), { timeoutMs: 10_000, intervalMs: 200 });
+    // Both replicas follow the file the controller wrote: before it, version 4 (the latest) took
+    // everything; with the 25 % policy both versions answer, on each replica.
+    await waitFor('replicas applying the traffic policy', async () => {
+      const versions = await send(40);
+      return versions.includes('2') && versions.includes('4') ? true : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 200 });
+    for (const replica of replicas) {
+      await waitFor('each replica on the policy', async () => (replica.gateway.registry.model('versions').traffic !== undefined ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
+    }
     await send(200);
     // Prometheus has the step's traffic once both replicas were scraped after it.
     await sleep(2500);
