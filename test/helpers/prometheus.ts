@@ -22,8 +22,10 @@ export interface PrometheusOptions {
   targets: readonly string[];
   /** Absolute paths of rule files to load. */
   ruleFiles?: readonly string[];
-  /** scrape_interval = evaluation_interval = scrape_timeout, in seconds. Default 1. */
+  /** scrape_interval = scrape_timeout (and evaluation_interval unless set below), in seconds. Default 1. */
   intervalSeconds?: number;
+  /** evaluation_interval alone, in seconds, when rules should not run in step with scrapes. Default intervalSeconds. */
+  evaluationIntervalSeconds?: number;
   /** Default `modelgate`, the job the deploy/prometheus rules expect. */
   jobName?: string;
   /** How long to wait for `/-/ready`. Default 30 s. */
@@ -70,7 +72,7 @@ export async function waitFor<T>(what: string, attempt: () => Promise<T | undefi
 }
 
 /** A free loopback port: bound by the OS, then released (Prometheus needs a number up front). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -100,7 +102,7 @@ export class RunningPrometheus {
     const dir = mkdtempSync(path.join(tmpdir(), 'modelgate-prometheus-'));
     const configFile = path.join(dir, 'prometheus.yml');
     writeFileSync(configFile, stringify({
-      global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
+      global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: `${options.evaluationIntervalSeconds ?? options.intervalSeconds ?? 1}s` },
       rule_files: [...(options.ruleFiles ?? [])],
       scrape_configs: [{ job_name: options.jobName ?? 'modelgate', metrics_path: '/metrics', static_configs: [{ targets: [...options.targets] }] }],
     }));
