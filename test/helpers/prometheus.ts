@@ -98,11 +98,13 @@ export class RunningPrometheus {
 
   /** Starts Prometheus and resolves once `/-/ready` answers 200. */
   static async start(options: PrometheusOptions): Promise<RunningPrometheus> {
-    const interval = `${options.intervalSeconds ?? 1}s`;
+    // Prometheus durations are integers with a unit: 0.7 s is written 700ms.
+    const duration = (seconds: number) => `${Math.round(seconds * 1000)}ms`;
+    const interval = duration(options.intervalSeconds ?? 1);
     const dir = mkdtempSync(path.join(tmpdir(), 'modelgate-prometheus-'));
     const configFile = path.join(dir, 'prometheus.yml');
     writeFileSync(configFile, stringify({
-      global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: `${options.evaluationIntervalSeconds ?? options.intervalSeconds ?? 1}s` },
+      global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: duration(options.evaluationIntervalSeconds ?? options.intervalSeconds ?? 1) },
       rule_files: [...(options.ruleFiles ?? [])],
       scrape_configs: [{ job_name: options.jobName ?? 'modelgate', metrics_path: '/metrics', static_configs: [{ targets: [...options.targets] }] }],
     }));
