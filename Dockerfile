@@ -26,7 +26,9 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY --from=deps /app/dist ./dist
-COPY models /models
+# Owned by the runtime user: in a shared repository volume the rollout controller
+# and PUT /v2/models/{m}/traffic write traffic.yaml and rollout.json next to the models.
+COPY --chown=node:node models /models
 USER node
 EXPOSE 8000
 VOLUME ["/models"]
