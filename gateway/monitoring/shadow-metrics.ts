@@ -15,6 +15,8 @@ export class ShadowMetrics {
   private readonly duration: Histogram<(typeof LABELS)[number]>;
   /** Recent comparisons per `model/shadow_version` (time in ms, disagreed), read by the rollout controller. */
   private readonly comparisons = new Map<string, { at: number[]; disagreed: boolean[] }>();
+  /** Label sets whose series exist: every outcome is created at 0 on the first, so rates and ratios see the first event. */
+  private readonly created = new Set<string>();
 
   constructor(registry: Registry) {
     this.requests = new Counter({
@@ -46,6 +48,12 @@ export class ShadowMetrics {
 
   observe(model: string, version: number, shadowVersion: number, outcome: ShadowOutcome, seconds?: number): void {
     const labels = { model, version: String(version), shadow_version: String(shadowVersion) };
+    const created = `${model}/${version}/${shadowVersion}`;
+    if (!this.created.has(created)) {
+      this.created.add(created);
+      for (const o of OUTCOMES) this.requests.inc({ ...labels, outcome: o }, 0);
+      this.duration.zero(labels);
+    }
     this.requests.inc({ ...labels, outcome });
     if (outcome === 'agreed' || outcome === 'disagreed') {
       const key = `${model}/${shadowVersion}`;

@@ -125,6 +125,23 @@ export function evaluateGates(spec: RolloutSpec, observations: Observations): Ga
   }]));
 }
 
+/**
+ * The limit a configured gate holds its value against (what its verdicts report as
+ * `threshold`), straight from the spec, so it is known before the first verdict;
+ * undefined when the gate is off. latency_test fails BELOW its limit (a p-value under alpha).
+ */
+export function gateThreshold(spec: RolloutSpec, gate: GateName): number | undefined {
+  const g = spec.gates;
+  switch (gate) {
+    case 'error_ratio': return g.error_ratio?.max_increase;
+    case 'latency_p99': return g.latency_p99?.max_ratio;
+    case 'latency_test': return g.latency_test?.alpha;
+    case 'input_drift': return g.input_drift?.max_js;
+    case 'output_divergence': return g.output_divergence?.max_js;
+    case 'shadow_disagreement': return g.shadow_disagreement?.max_rate;
+  }
+}
+
 /** What a failing gate asks for, per the spec ('rollback' unless configured otherwise). */
 export function onFail(spec: RolloutSpec, gate: GateName): 'rollback' | 'pause' {
   return spec.gates[gate]?.on_fail ?? 'rollback';
