@@ -1,4 +1,5 @@
 import type { LoadOptions } from './runtime.ts';
+import type { RuntimeName } from './registry.ts';
 import type { NamedTensors, TensorSpec } from './tensor.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { NamedTensors, TensorSpec } from './tensor.ts';
 
 /** Passed once as piscina `workerData`: which runtime to open and how. */
 export interface WorkerInit {
-  runtime: 'onnxruntime';
+  runtime: RuntimeName;
   load: LoadOptions;
 }
 

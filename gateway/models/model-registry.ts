@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.ts';
-import { scanOneModel, scanRepository, ONNX_ARTIFACT, REFERENCE_PROFILE, type ModelEntry } from '../repository/scan.ts';
+import { scanOneModel, scanRepository, REFERENCE_PROFILE, type ModelEntry } from '../repository/scan.ts';
+import { PLATFORM_ARTIFACT, resolveArtifact } from '../repository/platforms.ts';
 import { selectVersions } from '../repository/version-policy.ts';
 import { resolveInside } from '../repository/paths.ts';
 import { configSha256, formatLock, hashVersionFiles } from '../repository/manifest.ts';
@@ -173,19 +174,21 @@ export class ModelRegistry {
   }
 
   private async openVersion(entry: ModelEntry, version: number): Promise<ModelVersion> {
-    const artifact = await resolveInside(this.root, entry.name, String(version), ONNX_ARTIFACT);
+    const artifact = await resolveArtifact(this.root, entry.name, String(version), entry.config?.platform);
     const reference = await resolveInside(this.root, entry.name, String(version), REFERENCE_PROFILE);
     const versionDirectory = (await resolveInside(this.root, entry.name, String(version))) ?? path.join(entry.directory, String(version));
     const loaded = new ModelVersion({
       model: entry.name,
       version,
-      artifact: artifact ?? path.join(versionDirectory, ONNX_ARTIFACT),
+      artifact: artifact?.path ?? path.join(versionDirectory, PLATFORM_ARTIFACT[entry.config?.platform ?? 'onnxruntime_onnx']),
+      platform: artifact?.platform,
       versionDirectory,
       config: entry.config,
       reference,
     }, this.observer);
     await loaded.load();
     const fields = { model: entry.name, version, state: loaded.state, loadSeconds: Number(loaded.loadSeconds.toFixed(3)), executionProvider: loaded.executionProvider };
+    for (const warning of loaded.placementWarnings) this.log.warn({ model: entry.name, version, warning }, 'model version runs on a fallback device');
     if (loaded.state === 'READY') this.log.info({ ...fields, manifest: loaded.manifest }, 'model version loaded');
     else this.log.error({ ...fields, reason: loaded.reason }, 'model version failed to load');
     return loaded;

@@ -97,7 +97,8 @@ const metadata = z.looseObject({
   metrics: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
 });
 
-export const PLATFORMS = ['onnxruntime_onnx'] as const;
+/** See platforms.ts: the artifact each one needs and the runtime that opens it. */
+export const PLATFORMS = ['onnxruntime_onnx', 'tfjs_graph_model', 'tfjs_layers_model', 'tensorflow_savedmodel'] as const;
 
 export const modelConfigSchema = z.strictObject({
   name: z.string().optional(),

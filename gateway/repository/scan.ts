@@ -3,8 +3,9 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describeConfigIssues, modelConfigSchema, type ModelConfig } from './model-config.ts';
 import { isValidModelName, parseVersionDirectory, resolveInside } from './paths.ts';
+import { artifactNames, findArtifact } from './platforms.ts';
 
-/** Artifact file name inside a version directory, per platform. */
+/** The ONNX artifact's file name (the other platforms' are in platforms.ts). */
 export const ONNX_ARTIFACT = 'model.onnx';
 /** A version's reference profile for drift monitoring (optional). */
 export const REFERENCE_PROFILE = 'reference.json';
@@ -64,11 +65,11 @@ async function scanModel(root: string, name: string, directory: string): Promise
   for (const entry of await readdir(directory, { withFileTypes: true })) {
     const version = parseVersionDirectory(entry.name);
     if (version === undefined) continue;
-    if ((await resolveInside(root, name, entry.name, ONNX_ARTIFACT)) !== undefined) model.versions.push(version);
+    if ((await findArtifact(root, name, entry.name, model.config?.platform)) !== undefined) model.versions.push(version);
   }
   model.versions.sort((a, b) => a - b);
   if (model.versions.length === 0 && model.error === undefined) {
-    model.error = `no version directory (a positive integer) holds a ${ONNX_ARTIFACT}`;
+    model.error = `no version directory (a positive integer) holds a ${artifactNames(model.config?.platform)}`;
   }
   return model;
 }

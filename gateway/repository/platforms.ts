@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RuntimeName } from '../../runtimes/registry.ts';
+import { modelJsonFormat, SAVED_MODEL_ARTIFACT, TFJS_MODEL_JSON } from '../../runtimes/tfjs-format.ts';
+import type { PLATFORMS } from './model-config.ts';
+import { resolveInside } from './paths.ts';
+
+/**
+ * Platforms (config.yaml `platform`, Triton's names where Triton has one), the file
+ * that makes a version directory a version of that platform, and the runtime that opens it.
+ */
+export type Platform = (typeof PLATFORMS)[number];
+
+export const PLATFORM_ARTIFACT: Record<Platform, string> = {
+  onnxruntime_onnx: 'model.onnx',
+  tfjs_graph_model: TFJS_MODEL_JSON,
+  tfjs_layers_model: TFJS_MODEL_JSON,
+  tensorflow_savedmodel: SAVED_MODEL_ARTIFACT,
+};
+
+export const PLATFORM_RUNTIME: Record<Platform, RuntimeName> = {
+  onnxruntime_onnx: 'onnxruntime',
+  tfjs_graph_model: 'tfjs',
+  tfjs_layers_model: 'tfjs',
+  tensorflow_savedmodel: 'tfjs',
+};
+
+/** When config.yaml names no platform, the first of these files a version holds decides. */
+const DETECTION_ORDER = ['model.onnx', TFJS_MODEL_JSON, SAVED_MODEL_ARTIFACT] as const;
+
+export interface ResolvedArtifact {
+  platform: Platform;
+  /** Real path of the artifact, inside the repository. */
+  path: string;
+}
+
+/** For messages: the files a version of `platform` (or of any platform) needs. */
+export function artifactNames(platform: Platform | undefined): string {
+  if (platform !== undefined) return PLATFORM_ARTIFACT[platform];
+  return DETECTION_ORDER.join(', ').replace(/, ([^,]+)$/, ' or $1');
+}
+
+/**
+ * The artifact of `<root>/<model>/<version>`: the configured platform's file, or (no
+ * platform configured) the first of model.onnx, model.json, saved_model.pb found.
+ * Undefined when the version holds none (or only one that resolves outside the repository).
+ */
+export async function findArtifact(root: string, model: string, version: string, configured?: Platform): Promise<string | undefined> {
+  const candidates = configured !== undefined ? [PLATFORM_ARTIFACT[configured]] : DETECTION_ORDER;
+  for (const file of candidates) {
+    const found = await resolveInside(root, model, version, file);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The artifact and its platform; a model.json is a graph or layers model by its `format`. */
+export async function resolveArtifact(root: string, model: string, version: string, configured?: Platform): Promise<ResolvedArtifact | undefined> {
+  const found = await findArtifact(root, model, version, configured);
+  if (found === undefined) return undefined;
+  return { platform: configured ?? (await detectPlatform(found)), path: found };
+}
+
+async function detectPlatform(artifact: string): Promise<Platform> {
+  switch (path.basename(artifact)) {
+    case SAVED_MODEL_ARTIFACT: return 'tensorflow_savedmodel';
+    case TFJS_MODEL_JSON: {
+      // An unreadable model.json still counts as a version: the runtime then fails its load with the reason.
+      const json: unknown = await readFile(artifact, 'utf8').then((text) => JSON.parse(text), () => undefined);
+      return modelJsonFormat(json) === 'layers-model' ? 'tfjs_layers_model' : 'tfjs_graph_model';
+    }
+    default: return 'onnxruntime_onnx';
+  }
+}
