@@ -2,24 +2,43 @@ import * as ort from 'onnxruntime-node';
 import type { LoadOptions, Runtime, RuntimeSession } from './runtime.ts';
 import type { NamedTensors, NumericArray, TensorSpec } from './tensor.ts';
 import { fromOrtShape, fromOrtType, toOrtType } from './onnx-types.ts';
+import { explainProviderFailure, providerAttempts } from './onnx-provider-chain.ts';
+import { providerLibraryPresent } from './onnx-providers.ts';
 
-/** The ONNX runtime: onnxruntime-node sessions on the CPU or CUDA execution provider. */
+/**
+ * The ONNX runtime: onnxruntime-node sessions on the execution providers
+ * placement chose (TensorRT, CUDA, CPU). Each failed try is explained and the
+ * next one tried (see onnx-provider-chain.ts); a session that ends up on a
+ * lesser provider says why in `fallback`.
+ */
 export const onnxRuntime: Runtime = {
   name: 'onnxruntime',
   version: ort.env.versions.node ?? 'unknown',
   async load(options: LoadOptions): Promise<RuntimeSession> {
-    const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
-      options.device === 'gpu'
-        ? [{ name: 'cuda', deviceId: options.deviceId ?? 0 }]
-        : ['cpu'];
-    const session = await ort.InferenceSession.create(options.modelPath, {
-      executionProviders,
-      intraOpNumThreads: options.intraOpThreads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    });
-    return new OnnxSession(session, options.device === 'gpu' ? 'cuda' : 'cpu');
+    const chosen = options.providers ?? (options.device === 'gpu' ? ['cuda'] : ['cpu']);
+    const attempts = providerAttempts(chosen, options.cpuFallback ?? false);
+    const device = `GPU ${options.deviceId ?? 0}`;
+    const failures: string[] = [];
+    for (const attempt of attempts) {
+      try {
+        const session = await ort.InferenceSession.create(options.modelPath, {
+          executionProviders: attempt.map((name) => (name === 'cpu' ? 'cpu' : { name, deviceId: options.deviceId ?? 0 })),
+          intraOpNumThreads: options.intraOpThreads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+          executionMode: 'sequential',
+        });
+        const provider = attempt[0] ?? 'cpu';
+        const fallback = failures.length > 0 ? `${failures.join('; ')}; opened with ${provider}${provider === 'cpu' ? ' on the CPU' : ''}` : undefined;
+        return new OnnxSession(session, provider, fallback);
+      } catch (error) {
+        // A session that fails on the CPU fails for the model's sake: its own message is the reason.
+        if (attempt[0] === 'cpu') throw error;
+        const reason = explainProviderFailure(attempt, error instanceof Error ? error.message : String(error), providerLibraryPresent);
+        failures.push(`${attempt.join('+')} on ${device}: ${reason}`);
+      }
+    }
+    throw new Error(`could not open the session on ${device}: ${failures.join('; ')}`);
   },
 };
 
@@ -36,7 +55,7 @@ class OnnxSession implements RuntimeSession {
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
 
-  constructor(private readonly session: ort.InferenceSession, readonly executionProvider: string) {
+  constructor(private readonly session: ort.InferenceSession, readonly executionProvider: string, readonly fallback?: string) {
     this.inputs = describe(session.inputMetadata, 'input');
     this.outputs = describe(session.outputMetadata, 'output');
   }

@@ -2,6 +2,7 @@ import { Piscina } from 'piscina';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 import type { NamedTensors, TensorSpec } from './tensor.ts';
 import { transferList } from './transfer.ts';
+import { providerSummary } from './placement.ts';
 
 /**
  * The worker module: from the sources, a JS bootstrap that registers tsx in the
@@ -16,23 +17,39 @@ export interface PoolOptions {
   instances: number;
 }
 
+/** Where a pool's workers run, as served in the manifest. */
+export interface PoolPlacement {
+  device: string;
+  deviceId?: number | undefined;
+  count: number;
+  executionProvider: string;
+}
+
 /**
- * The worker pool of one model version. Owns its threads: `close()` lets
- * running tasks finish, then ends the threads.
+ * The worker pool of one model version on one device (a version placed on
+ * several devices has one per device, see pool-group.ts). Owns its threads:
+ * `close()` lets running tasks finish, then ends the threads.
  */
 export class ModelPool {
   private readonly piscina: Piscina<WorkerRequest, WorkerResponse>;
   /** What the model declares, as its sessions report it. */
   inputs: TensorSpec[] = [];
   outputs: TensorSpec[] = [];
+  /** The providers the workers' sessions opened with, e.g. "cuda" (a comma list if they differ). */
   executionProvider = 'unknown';
+  /** Why workers run on a lesser provider than placement chose (distinct reasons). */
+  fallbacks: string[] = [];
   runtime = 'unknown';
   runtimeVersion = 'unknown';
+  readonly instances: number;
+  private readonly init: WorkerInit;
 
   private closing = false;
   private deaths: number[] = [];
 
   private constructor(options: PoolOptions) {
+    this.instances = options.instances;
+    this.init = options.init;
     this.piscina = new Piscina({
       filename: WORKER_ENTRY,
       workerData: options.init,
@@ -69,10 +86,13 @@ export class ModelPool {
       if (first?.kind === 'pong') {
         pool.inputs = first.inputs;
         pool.outputs = first.outputs;
-        pool.executionProvider = first.executionProvider;
         pool.runtime = first.runtime;
         pool.runtimeVersion = first.runtimeVersion;
       }
+      // Every worker opened its own session: a kind auto worker may have fallen back where another did not.
+      const pongsOnly = pongs.flatMap((p) => (p.kind === 'pong' ? [p] : []));
+      pool.executionProvider = providerSummary(pongsOnly.map((p) => p.executionProvider));
+      pool.fallbacks = [...new Set(pongsOnly.flatMap((p) => (p.fallback === undefined ? [] : [p.fallback])))];
     } catch (error) {
       await pool.piscina.destroy();
       throw error;
@@ -82,6 +102,12 @@ export class ModelPool {
 
   get threads(): number {
     return this.piscina.threads.length;
+  }
+
+  /** Where this pool runs, for the manifest. */
+  placement(): PoolPlacement[] {
+    const { device, deviceId } = this.init.load;
+    return [{ device, ...(device === 'gpu' ? { deviceId: deviceId ?? 0 } : {}), count: this.instances, executionProvider: this.executionProvider }];
   }
 
   /** Runs one inference; input buffers are transferred (the caller must not reuse them). */

@@ -23,9 +23,17 @@ export interface LoadOptions {
   modelPath: string;
   device: Device;
   /** GPU ordinal when device is gpu. */
-  deviceId?: number;
+  deviceId?: number | undefined;
   /** Intra-op threads of this session; the pool picks it so workers × threads ≤ cores. */
   intraOpThreads: number;
+  /**
+   * Execution providers to open the session with, best first, as placement chose
+   * them (runtimes/placement.ts). A runtime that has no such choice ignores it;
+   * ONNX defaults to the device's (cuda or cpu).
+   */
+  providers?: readonly ('tensorrt' | 'cuda' | 'cpu')[] | undefined;
+  /** kind auto: when the session cannot open on the GPU, open it on the CPU (and say why in `fallback`). */
+  cpuFallback?: boolean | undefined;
 }
 
 export interface RuntimeSession {
@@ -33,6 +41,8 @@ export interface RuntimeSession {
   readonly outputs: readonly TensorSpec[];
   /** Execution provider actually in use, e.g. "cpu". */
   readonly executionProvider: string;
+  /** Why the session runs on a lesser provider than placement chose (e.g. kind auto on the CPU). */
+  readonly fallback?: string | undefined;
   /**
    * Runs one inference. `inputs` holds every declared input with a concrete shape;
    * `outputNames` restricts what is computed (all outputs when omitted).

@@ -20,4 +20,4 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { kind: 'infer'; outputs: NamedTensors }
-  | { kind: 'pong'; runtime: string; runtimeVersion: string; executionProvider: string; inputs: TensorSpec[]; outputs: TensorSpec[] };
+  | { kind: 'pong'; runtime: string; runtimeVersion: string; executionProvider: string; fallback?: string | undefined; inputs: TensorSpec[]; outputs: TensorSpec[] };

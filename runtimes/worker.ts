@@ -20,6 +20,7 @@ async function start(): Promise<(request: WorkerRequest) => Promise<WorkerRespon
         runtime: runtime.name,
         runtimeVersion: runtime.version,
         executionProvider: session.executionProvider,
+        fallback: session.fallback,
         inputs: [...session.inputs],
         outputs: [...session.outputs],
       };

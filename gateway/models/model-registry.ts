@@ -188,6 +188,7 @@ export class ModelRegistry {
     }, this.observer);
     await loaded.load();
     const fields = { model: entry.name, version, state: loaded.state, loadSeconds: Number(loaded.loadSeconds.toFixed(3)), executionProvider: loaded.executionProvider };
+    for (const warning of loaded.placementWarnings) this.log.warn({ model: entry.name, version, warning }, 'model version runs on a fallback device');
     if (loaded.state === 'READY') this.log.info({ ...fields, manifest: loaded.manifest }, 'model version loaded');
     else this.log.error({ ...fields, reason: loaded.reason }, 'model version failed to load');
     return loaded;

@@ -3,9 +3,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelPool } from '../../runtimes/pool.ts';
+import { startPools, type VersionPool } from '../../runtimes/pool-group.ts';
+import { instanceGroupsOf, placeInstances } from '../../runtimes/placement.ts';
+import { probeHost } from '../../runtimes/host-facts.ts';
 import type { NamedTensors } from '../../runtimes/tensor.ts';
-import type { Device } from '../../runtimes/runtime.ts';
+import type { WorkerInit } from '../../runtimes/worker-protocol.ts';
 import { resolveSignature, type ServedSignature } from '../repository/resolve-config.ts';
 import type { ModelConfig } from '../repository/model-config.ts';
 import { runtimeFailure, sanitize } from './runtime-error.ts';
@@ -68,12 +70,6 @@ export interface VersionObserver {
   computed(version: ModelVersion, computeMs: number): void;
 }
 
-/** How many threads a version gets: instances × intra-op threads stays within the cores. */
-export function threadPlan(config: ModelConfig | undefined, cores = os.availableParallelism()): { instances: number; intraOpThreads: number } {
-  const instances = config?.instance_count ?? cores;
-  return { instances, intraOpThreads: Math.max(1, Math.floor(cores / instances)) };
-}
-
 /**
  * One loaded version of a model: its worker pool and the signature it serves.
  * Owns the pool; `unload()` lets running requests finish first.
@@ -98,7 +94,9 @@ export class ModelVersion {
   monitor: DriftMonitor | undefined;
   /** Requests handed to infer() and not yet settled (queued or running). */
   inflight = 0;
-  private pool: ModelPool | undefined;
+  /** Why instances run on a lesser device than configured (kind auto on the CPU, TensorRT → CUDA): logged once per load. */
+  placementWarnings: string[] = [];
+  private pool: VersionPool | undefined;
   private batcher: DynamicBatcher | undefined;
 
   constructor(readonly source: VersionSource, private readonly observer?: VersionObserver) {
@@ -124,23 +122,28 @@ export class ModelVersion {
   /** Loads the pool; never throws: a failure leaves the version UNAVAILABLE with its reason. */
   async load(): Promise<void> {
     const started = performance.now();
-    const { instances, intraOpThreads } = threadPlan(this.source.config);
-    const device: Device = this.source.config?.device ?? 'cpu';
     try {
       // Hash every file first: a version whose manifest.lock disagrees never reaches the runtime.
       const files = await hashVersionFiles(this.source.versionDirectory);
       await checkLock(this.source.versionDirectory, { files });
       this.artifactSha256 = files.find((f) => f.path === path.relative(this.source.versionDirectory, this.source.artifact))?.sha256 ?? (await sha256File(this.source.artifact));
-      this.pool = await ModelPool.start({
-        init: { runtime: PLATFORM_RUNTIME[this.platform as Platform], load: { modelPath: this.source.artifact, device, intraOpThreads } },
-        instances,
-      });
+      // Groups → pools (one per device); kind gpu without a usable GPU throws its reason here.
+      const runtime: WorkerInit['runtime'] = PLATFORM_RUNTIME[this.platform as Platform];
+      const groups = instanceGroupsOf(this.source.config, os.availableParallelism());
+      const placement = placeInstances(groups, await probeHost(runtime, groups));
+      const instances = placement.instances;
+      this.pool = await startPools(placement, (p) => ({
+        runtime,
+        load: { modelPath: this.source.artifact, device: p.device, deviceId: p.deviceId, intraOpThreads: p.intraOpThreads, providers: p.providers, cpuFallback: p.cpuFallback },
+      }));
+      this.placementWarnings = [...placement.warnings, ...this.pool.fallbacks];
       this.manifest = describeVersion(files, {
         model: this.model,
         version: this.version,
         runtime: this.pool.runtime,
         runtimeVersion: this.pool.runtimeVersion,
         executionProvider: this.pool.executionProvider,
+        instances: this.pool.placement(),
         config: this.source.config,
       });
       if (files.some((f) => f.path === MODEL_CARD)) {
@@ -206,7 +209,7 @@ export class ModelVersion {
     return new DriftMonitor(parseReferenceProfile(json, 'reference.json'), signature, settings);
   }
 
-  private async runOnPool(pool: ModelPool, inputs: NamedTensors, outputs: readonly string[]): Promise<NamedTensors> {
+  private async runOnPool(pool: VersionPool, inputs: NamedTensors, outputs: readonly string[]): Promise<NamedTensors> {
     const started = performance.now();
     try {
       return await pool.infer(inputs, outputs);

@@ -44,8 +44,17 @@ export interface VersionManifest {
   runtime: string;
   runtimeVersion: string;
   executionProvider: string;
+  /** Where the workers run: one entry per device (instance_group after placement). */
+  instances?: InstancePlacement[];
   /** When the manifest was built (ISO 8601, UTC). */
   loadedAt: string;
+}
+
+export interface InstancePlacement {
+  device: string;
+  deviceId?: number | undefined;
+  count: number;
+  executionProvider: string;
 }
 
 export interface ManifestContext {
@@ -54,6 +63,7 @@ export interface ManifestContext {
   runtime: string;
   runtimeVersion: string;
   executionProvider: string;
+  instances?: InstancePlacement[];
   /** The parsed config.yaml, or undefined when the model has none. */
   config: unknown;
 }
@@ -74,6 +84,7 @@ export function describeVersion(files: readonly ManifestFile[], context: Manifes
     runtime: context.runtime,
     runtimeVersion: context.runtimeVersion,
     executionProvider: context.executionProvider,
+    ...(context.instances !== undefined ? { instances: context.instances.map((i) => ({ ...i })) } : {}),
     loadedAt: now.toISOString(),
   };
 }

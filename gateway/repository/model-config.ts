@@ -97,6 +97,24 @@ const metadata = z.looseObject({
   metrics: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
 });
 
+/**
+ * Where a version's instances run (Triton's instance_group). `count` instances
+ * per listed GPU for gpu/auto (every visible GPU when `gpus` is left out), or on
+ * the CPU for cpu; `auto` uses the GPU when one is usable and the CPU otherwise.
+ * Triton's spelling (KIND_GPU) is accepted. Expanded by runtimes/placement.ts.
+ */
+const instanceGroup = z.strictObject({
+  kind: z.preprocess(
+    (value) => (typeof value === 'string' && value.startsWith('KIND_') ? value.slice(5).toLowerCase() : value),
+    z.enum(['cpu', 'gpu', 'auto']),
+  ).default('auto'),
+  count: z.number().int().min(1).max(256).default(1),
+  /** CUDA device ordinals as this process sees them (after CUDA_VISIBLE_DEVICES). */
+  gpus: z.array(z.number().int().min(0)).min(1)
+    .refine((ids) => new Set(ids).size === ids.length, 'expected each GPU id once')
+    .optional(),
+}).refine((group) => group.kind !== 'cpu' || group.gpus === undefined, { message: 'only for kind gpu or auto (a cpu group runs on the CPU)', path: ['gpus'] });
+
 /** See platforms.ts: the artifact each one needs and the runtime that opens it. */
 export const PLATFORMS = ['onnxruntime_onnx', 'tfjs_graph_model', 'tfjs_layers_model', 'tensorflow_savedmodel'] as const;
 
@@ -106,8 +124,10 @@ export const modelConfigSchema = z.strictObject({
   max_batch_size: z.number().int().min(0).optional(),
   input: z.array(tensorConfig).optional(),
   output: z.array(tensorConfig).optional(),
+  /** Shorthand for one instance group: `{kind: device, count: instance_count}`. */
   instance_count: z.number().int().min(1).max(256).optional(),
   device: z.enum(['cpu', 'gpu']).optional(),
+  instance_group: z.array(instanceGroup).min(1).optional(),
   version_policy: versionPolicy.optional(),
   dynamic_batching: dynamicBatching.optional(),
   monitoring: monitoring.optional(),
@@ -115,6 +135,9 @@ export const modelConfigSchema = z.strictObject({
   metadata: metadata.optional(),
   /** TF Serving version labels (`/v1/models/{m}/labels/{label}`): label → version number. */
   version_labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.number().int().min(1)).optional(),
+}).refine((config) => config.instance_group === undefined || (config.instance_count === undefined && config.device === undefined), {
+  message: 'cannot be combined with instance_count or device (they are shorthand for one instance group): keep one or the other',
+  path: ['instance_group'],
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
@@ -123,6 +146,7 @@ export type VersionPolicy = z.infer<typeof versionPolicy>;
 export type DynamicBatchingConfig = z.infer<typeof dynamicBatching>;
 export type MonitoringConfig = z.infer<typeof monitoring>;
 export type WarmupConfig = z.infer<typeof warmup>;
+export type InstanceGroupConfig = z.infer<typeof instanceGroup>;
 
 /** Turns zod issues into one readable line: `max_batch_size: expected number, received string`. */
 export function describeConfigIssues(error: z.ZodError): string {

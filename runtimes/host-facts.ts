@@ -1,0 +1,25 @@
+import os from 'node:os';
+import { probeGpus } from './gpu-devices.ts';
+import { probeOnnxProviders } from './onnx-providers.ts';
+import { wantsGpu, type HostFacts, type InstanceGroup, type ProviderFacts } from './placement.ts';
+
+/**
+ * What placement needs to know about this host for a runtime. GPUs and GPU
+ * providers are probed only when some group may want a GPU: a CPU-only config
+ * never loads a GPU library or spawns nvidia-smi.
+ */
+export async function probeHost(runtime: string, groups: readonly InstanceGroup[], cores = os.availableParallelism()): Promise<HostFacts> {
+  if (!wantsGpu(groups)) return { cores, gpus: 0, gpuNote: 'not probed: only cpu groups', providers: { gpu: [] } };
+  const [gpus, providers] = await Promise.all([probeGpus(), gpuProviders(runtime)]);
+  return { cores, gpus: gpus.visible, gpuNote: gpus.note, providers };
+}
+
+/**
+ * ONNX checks its provider libraries here; another runtime is assumed able to
+ * use CUDA and finds out when its session opens (its load then fails, or, for
+ * kind auto, opens on the CPU).
+ */
+function gpuProviders(runtime: string): Promise<ProviderFacts> {
+  if (runtime === 'onnxruntime') return probeOnnxProviders();
+  return Promise.resolve({ gpu: ['cuda'] });
+}
