@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { startGateway, postJson, FIXTURE_REPOSITORY, SAMPLE_REPOSITORY, type RunningGateway } from './helpers/gateway.ts';
 import { PROMETHEUS_MISSING, prometheusInstalled, startPrometheus, waitFor, type RunningPrometheus } from './helpers/prometheus.ts';
 import { dashboards, render } from '../grafana/src/render.ts';
+import { GATE_NAMES } from '../gateway/rollout/rollout-spec.ts';
 
 /**
  * The Grafana dashboards, verified without Grafana:
@@ -16,8 +17,8 @@ import { dashboards, render } from '../grafana/src/render.ts';
  *    unique panel ids, grid positions inside 24 columns that do not overlap;
  * 3. every panel query (and every variable query) runs against a real Prometheus
  *    that loads deploy/prometheus's rules and scrapes two in-process gateways
- *    under traffic (a monitored iris model, a model whose runs fail), with the
- *    template variables substituted, and returns data.
+ *    under traffic (a monitored iris model in a canary rollout with a shadow, a
+ *    model whose runs fail), with the template variables substituted, and returns data.
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -114,11 +115,21 @@ test('provisioning: a Prometheus datasource at http://prometheus:9090 and a file
 
 /** What the template variables stand for in the queries (1 s scrapes: a 1m rate window holds 60 samples). */
 const VALUES: Record<string, string> = {
-  datasource: 'modelgate-prometheus', model: 'iris', version: '1', feature: 'petal_length',
+  datasource: 'modelgate-prometheus', model: 'iris', version: '1', feature: 'petal_length', baseline: '1', candidate: '2',
   __rate_interval: '1m', __interval: '5s', __range: '5m', __range_s: '300',
 };
 const substitute = (text: string): string =>
   text.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, a: string | undefined, b: string | undefined) => VALUES[(a ?? b)!] ?? whole);
+
+/**
+ * iris 1 → 2 with every gate and half of the baseline's requests mirrored: it stays in its
+ * first step (a long interval) and its controller judges every gate on each tick; a failing
+ * gate pauses it rather than ending it, so the verdicts (and the shadow) go on.
+ */
+const ROLLOUT = {
+  model: 'iris', baseline: 1, candidate: 2, steps: [10, 50, 100], interval_seconds: 3600, min_samples: 30, pause_after_intervals: 100,
+  shadow: { share: 0.5 }, gates: Object.fromEntries(GATE_NAMES.map((gate) => [gate, { on_fail: 'pause' }])),
+};
 
 const installed = prometheusInstalled();
 let repository: string | undefined;
@@ -136,7 +147,12 @@ before(async () => {
   appendFileSync(path.join(repository, 'iris', 'config.yaml'), 'monitoring: {window: {kind: count, size: 240}, min_samples: 120}\n');
   mkdirSync(path.join(repository, 'fails_at_runtime'));
   cpSync(path.join(FIXTURE_REPOSITORY, 'fails_at_runtime'), path.join(repository, 'fails_at_runtime'), { recursive: true });
-  replicas.push(...await Promise.all([startGateway({ modelRepository: repository }), startGateway({ modelRepository: repository })]));
+  // One in-process rollout controller (ticking twice a second); the other replica follows its traffic.yaml.
+  replicas.push(...await Promise.all([
+    startGateway({ modelRepository: repository, rolloutTickSeconds: 0.5 }),
+    startGateway({ modelRepository: repository, rolloutController: 'external' }),
+  ]));
+  await replicas[0]!.gateway.rollouts.begin(ROLLOUT, 'dashboards test');
   prometheus = await startPrometheus({ targets: replicas.map((r) => new URL(r.url).host), ruleFiles: RULES, intervalSeconds: 1 });
   traffic = sendTraffic();
 });

@@ -8,6 +8,7 @@ export const UID = {
   fleet: 'modelgate-fleet',
   model: 'modelgate-model',
   drift: 'modelgate-drift',
+  rollout: 'modelgate-rollout',
 } as const;
 
 /** The scrape job of deploy/prometheus/prometheus.yml; the recording rules keep it as a label. */
@@ -18,9 +19,9 @@ export const datasourceVariable: DatasourceVariable = {
   includeAll: false, multi: false, current: {}, options: [],
 };
 
-/** A single-valued variable `name`, filled from Prometheus with Grafana's `label_values(selector, name)`. */
-export function labelValues(name: string, title: string, selector: string, sort: 1 | 3 = 1): QueryVariable {
-  const query = `label_values(${selector}, ${name})`;
+/** A single-valued variable `name`, filled from Prometheus with Grafana's `label_values(selector, label)`. */
+export function labelValues(name: string, title: string, selector: string, sort: 1 | 3 = 1, label = name): QueryVariable {
+  const query = `label_values(${selector}, ${label})`;
   return {
     type: 'query', name, label: title, datasource: DATASOURCE, query, definition: query, regex: '', refresh: 2, sort, hide: 0,
     includeAll: false, multi: false, current: {}, options: [],

@@ -2,6 +2,7 @@ import { driftDashboard } from './drift.ts';
 import { fleetDashboard } from './fleet.ts';
 import type { Dashboard } from './model.ts';
 import { modelDashboard } from './model-page.ts';
+import { rolloutDashboard } from './rollout.ts';
 
 /** Every dashboard, keyed by its file name under grafana/dashboards/. */
 export function dashboards(): Map<string, Dashboard> {
@@ -9,6 +10,7 @@ export function dashboards(): Map<string, Dashboard> {
     ['fleet-overview.json', fleetDashboard()],
     ['model.json', modelDashboard()],
     ['drift.json', driftDashboard()],
+    ['rollout.json', rolloutDashboard()],
   ]);
 }
 
