@@ -29,13 +29,13 @@ export const onnxRuntime: Runtime = {
           executionMode: 'sequential',
         });
         const provider = attempt[0] ?? 'cpu';
-        const fallback = failures.length > 0 ? `${failures.join('; ')}; opened with ${provider}${provider === 'cpu' ? ' on the CPU' : ''}` : undefined;
+        const fallback = failures.length > 0 ? `${device}: ${failures.join('; ')}; opened ${provider === 'cpu' ? 'on the CPU' : `with ${provider}`}` : undefined;
         return new OnnxSession(session, provider, fallback);
       } catch (error) {
         // A session that fails on the CPU fails for the model's sake: its own message is the reason.
         if (attempt[0] === 'cpu') throw error;
         const reason = explainProviderFailure(attempt, error instanceof Error ? error.message : String(error), providerLibraryPresent);
-        failures.push(`${attempt.join('+')} on ${device}: ${reason}`);
+        failures.push(`${attempt.join('+')}: ${reason}`);
       }
     }
     throw new Error(`could not open the session on ${device}: ${failures.join('; ')}`);

@@ -13,24 +13,18 @@ export type VersionPool = Pick<
 /**
  * Starts one pool per placed device. A single pool is returned as is, so the
  * common case dispatches exactly as before; several are wrapped in a PoolGroup.
- * If any pool fails to start, the others are closed and its error, prefixed
- * with its device, is thrown.
+ * If any pool fails to start, the others are closed and its error is thrown
+ * (a runtime's session errors name the device).
  */
 export async function startPools(placement: Placement, initFor: (pool: PlacedPool) => WorkerInit): Promise<VersionPool> {
   const started = await Promise.allSettled(placement.pools.map((p) => ModelPool.start({ init: initFor(p), instances: p.count })));
   const failed = started.findIndex((s) => s.status === 'rejected');
   if (failed >= 0) {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close(true) : undefined)));
-    const error = (started[failed] as PromiseRejectedResult).reason;
-    const where = placement.pools.length > 1 ? `${describeDevice(placement.pools[failed]!)}: ` : '';
-    throw new Error(`${where}${error instanceof Error ? error.message : String(error)}`);
+    throw (started[failed] as PromiseRejectedResult).reason;
   }
   const pools = started.map((s) => (s as PromiseFulfilledResult<ModelPool>).value);
   return pools.length === 1 ? pools[0]! : new PoolGroup(pools);
-}
-
-function describeDevice(pool: PlacedPool): string {
-  return pool.device === 'gpu' ? `GPU ${pool.deviceId ?? 0}` : 'CPU';
 }
 
 /**
