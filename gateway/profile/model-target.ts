@@ -1,10 +1,11 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { onnxRuntime } from '../../runtimes/onnx.ts';
+import { runtimeByName } from '../../runtimes/registry.ts';
 import type { RuntimeSession } from '../../runtimes/runtime.ts';
 import { isValidModelName, parseVersionDirectory, resolveInside } from '../repository/paths.ts';
 import { resolveSignature, type ServedSignature } from '../repository/resolve-config.ts';
-import { ONNX_ARTIFACT, scanRepository } from '../repository/scan.ts';
+import { scanRepository } from '../repository/scan.ts';
+import { artifactCandidates, artifactNames, PLATFORM_RUNTIME, resolveArtifact } from '../repository/platforms.ts';
 import { ProfileError } from './profile-error.ts';
 
 /**
@@ -41,15 +42,24 @@ export async function openModelTarget(repository: string, model: string, version
   }
   if (entry.error !== undefined && entry.versions.length === 0) throw new ProfileError(`model "${model}": ${entry.error}`);
   const versionDirectory = await locate(repository, [model, version], `model "${model}" version ${version}`, entry.versions);
-  const modelPath = await locate(repository, [model, version, ONNX_ARTIFACT], `model "${model}" version ${version}: ${ONNX_ARTIFACT}`);
+  // The server's own rule: the configured platform's file, else the first artifact the version holds.
+  const artifact = await resolveArtifact(repository, model, version, entry.config?.platform);
+  if (artifact === undefined) {
+    for (const file of artifactCandidates(entry.config?.platform)) {
+      if (await escapes(repository, [model, version, file])) throw outside(`model "${model}" version ${version}: ${file}`);
+    }
+    throw new ProfileError(`model "${model}" version ${version}: ${artifactNames(entry.config?.platform)} does not exist`);
+  }
+  const { path: modelPath, platform } = artifact;
+  const file = path.basename(modelPath);
   if (entry.error !== undefined) throw new ProfileError(`model "${model}": ${entry.error}`);
 
   let session: RuntimeSession;
   try {
     // One intra-op thread: the reference outputs then do not depend on the machine's core count.
-    session = await onnxRuntime.load({ modelPath, device: 'cpu', intraOpThreads: 1 });
+    session = await runtimeByName(PLATFORM_RUNTIME[platform]).load({ modelPath, device: 'cpu', intraOpThreads: 1 });
   } catch (error) {
-    throw new ProfileError(`model "${model}" version ${version}: ${ONNX_ARTIFACT} cannot be loaded: ${firstLine(error)}`);
+    throw new ProfileError(`model "${model}" version ${version}: ${file} cannot be loaded: ${firstLine(error)}`);
   }
   let signature: ServedSignature;
   try {

@@ -34,10 +34,14 @@ export interface ResolvedArtifact {
   path: string;
 }
 
-/** For messages: the files a version of `platform` (or of any platform) needs. */
+/** The files that make a version of `platform` (of any platform when undefined), in the order tried. */
+export function artifactCandidates(platform: Platform | undefined): readonly string[] {
+  return platform !== undefined ? [PLATFORM_ARTIFACT[platform]] : DETECTION_ORDER;
+}
+
+/** For messages: "model.onnx", or "model.onnx, model.json or saved_model.pb". */
 export function artifactNames(platform: Platform | undefined): string {
-  if (platform !== undefined) return PLATFORM_ARTIFACT[platform];
-  return DETECTION_ORDER.join(', ').replace(/, ([^,]+)$/, ' or $1');
+  return artifactCandidates(platform).join(', ').replace(/, ([^,]+)$/, ' or $1');
 }
 
 /**
@@ -46,8 +50,7 @@ export function artifactNames(platform: Platform | undefined): string {
  * Undefined when the version holds none (or only one that resolves outside the repository).
  */
 export async function findArtifact(root: string, model: string, version: string, configured?: Platform): Promise<string | undefined> {
-  const candidates = configured !== undefined ? [PLATFORM_ARTIFACT[configured]] : DETECTION_ORDER;
-  for (const file of candidates) {
+  for (const file of artifactCandidates(configured)) {
     const found = await resolveInside(root, model, version, file);
     if (found !== undefined) return found;
   }

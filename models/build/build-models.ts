@@ -21,10 +21,14 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 for (const repo of REPOSITORIES) {
   const root = join(projectRoot, repo.root);
-  const models = repo.build();
+  const models = await repo.build();
   await writeModels(root, models);
   for (const model of models) {
     for (const v of model.versions) {
+      if (v.onnx === undefined) {
+        console.log(`${repo.root}/${model.name}/${v.dir}: ${Object.keys(v.files).join(', ')}${v.notes.map((l) => `\n  ${l}`).join('')}`);
+        continue;
+      }
       const path = join(root, model.name, v.dir, 'model.onnx');
       const session = await ort.InferenceSession.create(await readFile(path), SESSION_OPTIONS);
       const lines = [...v.notes];

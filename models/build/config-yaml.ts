@@ -20,6 +20,8 @@ export type VersionPolicy =
 
 export interface ModelConfig {
   name: string;
+  /** Default onnxruntime_onnx. */
+  platform?: string;
   /** > 0: the first dim of every input and output is the batch dim. 0: no batching, dims are full shapes. */
   max_batch_size: number;
   input: TensorConfig[];
@@ -50,7 +52,7 @@ export function renderConfig(config: ModelConfig, comment: readonly string[] = [
   const lines = [
     ...comment.map((c) => (c ? `# ${c}` : '#')),
     `name: ${config.name}`,
-    'platform: onnxruntime_onnx',
+    `platform: ${config.platform ?? 'onnxruntime_onnx'}`,
     `max_batch_size: ${config.max_batch_size}`,
     ...tensors('input', config.input),
     ...tensors('output', config.output),

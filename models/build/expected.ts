@@ -31,6 +31,15 @@ export async function runJson(session: ort.InferenceSession, inputs: readonly Js
   return session.outputNames.map((name) => fromOrtTensor(name, results[name]!));
 }
 
+/** expected.json of a version that is not ONNX, from its own framework's results. */
+export async function computeExpectedWith(model: string, version: string, run: (inputs: readonly JsonTensor[]) => Promise<JsonTensor[]>, examples: readonly Example[]): Promise<ExpectedFile> {
+  const out: ExpectedFile = { model, version, atol: 1e-5, rtol: 1e-4, examples: [] };
+  for (const ex of examples) {
+    out.examples.push({ description: ex.description, request: { inputs: ex.inputs }, response: { outputs: await run(ex.inputs) } });
+  }
+  return out;
+}
+
 export async function computeExpected(model: string, version: string, onnx: Uint8Array, examples: readonly Example[]): Promise<ExpectedFile> {
   const session = await ort.InferenceSession.create(onnx, SESSION_OPTIONS);
   try {

@@ -68,7 +68,7 @@ function graph(model: IrisClassifier): Uint8Array {
   return b.encode();
 }
 
-function examples(split: IrisSplit): Example[] {
+export function examples(split: IrisSplit): Example[] {
   const oneOfEach = SPECIES.map((_, s) => split.heldOut.find((r) => r.species === s)!);
   return [
     {

@@ -15,8 +15,14 @@ export const TRAINING_DATA = 'training-data.csv';
 
 /** The profile of `<root>/<model>/<version>` from its own training-data.csv (nothing written). */
 export function profileTrainingData(root: string, model: string, version: string): Promise<ProfileReport> {
-  return createReferenceProfile({ repository: root, model, version, data: join(root, model, version, TRAINING_DATA) });
+  return createReferenceProfile({ repository: root, model, version, data: join(root, model, version, TRAINING_DATA), outputs: PROFILED_OUTPUTS[model] });
 }
+
+/**
+ * Outputs profiled beyond the default (which skips `[batch, k]` outputs): iris_tfjs has no
+ * label output, so its class probabilities are profiled column by column.
+ */
+const PROFILED_OUTPUTS: Record<string, readonly string[]> = { iris_tfjs: ['probabilities'] };
 
 /** Writes reference.json for every version of `models` with training data; returns build log lines. */
 export async function writeReferenceProfiles(root: string, models: readonly ModelArtifact[]): Promise<string[]> {

@@ -3,9 +3,11 @@
  *
  * Layout (Triton-style), per model:
  *   <root>/<name>/config.yaml                 (absent when `config` is null)
- *   <root>/<name>/<dir>/model.onnx            one per version
- *   <root>/<name>/<dir>/<file>                extra files (training-data.csv, MODEL_CARD.md)
- *   <root>/<name>/<dir>/expected.json         when the version has examples (run through ORT)
+ *   <root>/<name>/<dir>/model.onnx            one per ONNX version
+ *   <root>/<name>/<dir>/<file>                extra files (training-data.csv, MODEL_CARD.md; a
+ *                                             TensorFlow.js version's model.json and weight shards)
+ *   <root>/<name>/<dir>/expected.json         when the version has examples (run through ORT, or
+ *                                             through the framework that built a non-ONNX version)
  *
  * Everything except expected.json is a pure function of the seeded build, so
  * `staticFiles` is also what the determinism test compares against the committed tree.
@@ -13,14 +15,18 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type ort from 'onnxruntime-node';
-import { computeExpected, formatJson, type Example } from './expected.ts';
+import { computeExpected, computeExpectedWith, formatJson, type Example } from './expected.ts';
+import type { JsonTensor } from './kserve-json.ts';
 
 export interface VersionArtifact {
   /** Directory name: normally a version number, but fixtures also use '0' and 'latest'. */
   dir: string;
-  onnx: Uint8Array;
-  /** Extra text files written next to model.onnx, by file name. */
-  files: Record<string, string>;
+  /** model.onnx; absent for a version of another platform, whose artifact is in `files`. */
+  onnx?: Uint8Array;
+  /** Other files of the version directory, by path relative to it. */
+  files: Record<string, string | Uint8Array>;
+  /** Runs one example for expected.json when the version has no model.onnx. */
+  runExample?: (inputs: readonly JsonTensor[]) => Promise<JsonTensor[]>;
   /** Requests recorded with their outputs in expected.json; none means no expected.json. */
   examples: Example[];
   /** Lines for the build log (training metrics and the like). */
@@ -41,7 +47,7 @@ export function staticFiles(model: ModelArtifact): Map<string, Uint8Array | stri
   const files = new Map<string, Uint8Array | string>();
   if (model.config !== null) files.set(join(model.name, 'config.yaml'), model.config);
   for (const v of model.versions) {
-    files.set(join(model.name, v.dir, 'model.onnx'), v.onnx);
+    if (v.onnx !== undefined) files.set(join(model.name, v.dir, 'model.onnx'), v.onnx);
     for (const [name, text] of Object.entries(v.files)) files.set(join(model.name, v.dir, name), text);
   }
   return files;
@@ -61,7 +67,9 @@ export async function writeModels(root: string, models: readonly ModelArtifact[]
     }
     for (const v of model.versions) {
       if (v.examples.length === 0) continue;
-      const expected = await computeExpected(model.name, v.dir, v.onnx, v.examples);
+      const expected = v.onnx !== undefined
+        ? await computeExpected(model.name, v.dir, v.onnx, v.examples)
+        : await computeExpectedWith(model.name, v.dir, v.runExample!, v.examples);
       await writeFile(join(root, model.name, v.dir, 'expected.json'), formatJson(expected) + '\n');
     }
   }
