@@ -38,7 +38,9 @@ export class Gateway {
     this.registry = new ModelRegistry(options.modelRepository, log, this.metrics);
     this.audit = new AuditLog(options.auditLog, log);
     this.rollouts = new RolloutController(inProcessEnvironment(this.registry, this.metrics.shadow), this.audit, log);
-    registerRolloutMetrics(this.metrics.registry, () => this.rollouts);
+    // With an external controller, it exports the rollout series (it alone knows the gates);
+    // replicas would only repeat the state they read at startup.
+    if (options.rolloutController === 'in-process') registerRolloutMetrics(this.metrics.registry, () => this.rollouts);
     this.app = createApp({ rollouts: this.rollouts, registry: this.registry, state: this.state, options, log, metrics: this.metrics, tokens: this.tokens, audit: this.audit });
   }
 

@@ -10,6 +10,7 @@ import { RolloutController } from '../gateway/rollout/controller.ts';
 import { prometheusEnvironment } from '../gateway/rollout/prometheus-environment.ts';
 import { AuditLog } from '../gateway/management/audit-log.ts';
 import { createLogger } from '../gateway/logger.ts';
+import { ControllerMetricsServer } from '../gateway/rollout/controller-metrics-server.ts';
 
 /**
  * Scale-out: two replicas serve with `--rollout-controller external`; one
@@ -63,6 +64,13 @@ test('the Prometheus-backed controller advances a good candidate for the whole f
     assert.equal(status.state.weight, 50);
     assert.ok(status.decision!.gates.every((g) => g.status === 'pass'), JSON.stringify(status.decision!.gates));
     assert.match(readFileSync(path.join(model, 'traffic.yaml'), 'utf8'), /version: 4\n\s+weight: 50/);
+    // The controller's own /metrics carries what it decided from Prometheus (the fleet's rollout dashboard reads it).
+    const metrics = await ControllerMetricsServer.start(controller, '127.0.0.1', 0);
+    const text = await (await fetch(`http://127.0.0.1:${metrics.port}/metrics`)).text();
+    await metrics.close();
+    assert.match(text, /^modelgate_rollout_weight\{model="versions",version="4",role="candidate"\} 50$/m);
+    assert.match(text, /^modelgate_rollout_gate_status\{model="versions",gate="error_ratio"\} 1$/m);
+    assert.match(text, /^modelgate_rollout_gate_value\{model="versions",gate="latency_p99"\} \d/m);
     const after = await waitFor('replicas at 50 %', async () => {
       const versions = await send(100);
       const share = versions.filter((v) => v === '4').length / versions.length;

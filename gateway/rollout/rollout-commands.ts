@@ -11,6 +11,10 @@ import { prometheusEnvironment } from './prometheus-environment.ts';
 import { parseRolloutSpec } from './rollout-spec.ts';
 import { parseRolloutState } from './rollout-state.ts';
 import { abort, pause, promoteNow, resume, startRollout } from './transitions.ts';
+import { ControllerMetricsServer } from './controller-metrics-server.ts';
+
+/** Where the controller's /metrics listens unless told otherwise (Triton's metrics port). */
+export const DEFAULT_CONTROLLER_METRICS_PORT = 8002;
 
 /**
  * The scale-out side of rollouts, for several replicas behind a Service:
@@ -29,18 +33,33 @@ export function registerRolloutCommands(program: Command, flag: (flags: string, 
     .requiredOption('--prometheus-url <url>', 'Prometheus that scrapes every replica, e.g. http://prometheus:9090')
     .option('--tick-seconds <s>', 'how often to decide (default 15)', '15')
     .option('--audit-log <file>', 'append transitions to this JSON-lines file')
-    .action(async (flags: { modelRepository?: string; prometheusUrl: string; tickSeconds: string; auditLog?: string }) => {
+    .addOption(flag('--metrics-host <host>', 'address of the /metrics and /healthz listener (default 0.0.0.0)', 'MODELGATE_ROLLOUT_METRICS_HOST'))
+    .addOption(flag('--metrics-port <port>', 'port of the /metrics and /healthz listener; 0 picks one (default 8002)', 'MODELGATE_ROLLOUT_METRICS_PORT'))
+    .action(async (flags: { modelRepository?: string; prometheusUrl: string; tickSeconds: string; auditLog?: string; metricsHost?: string; metricsPort?: string }) => {
+      const seconds = Number(flags.tickSeconds);
+      const port = Number(flags.metricsPort ?? DEFAULT_CONTROLLER_METRICS_PORT);
+      if (!(seconds > 0)) return usageError(`--tick-seconds: expected a positive number of seconds, got "${flags.tickSeconds}"`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--metrics-port: expected a port 0-65535, got "${flags.metricsPort}"`);
       const log = createLogger('info');
       const root = flags.modelRepository ?? './models';
       const controller = new RolloutController(prometheusEnvironment(flags.prometheusUrl, root), new AuditLog(flags.auditLog, log), log);
       await controller.start(0);
-      const seconds = Number(flags.tickSeconds);
+      const metrics = await ControllerMetricsServer.start(controller, flags.metricsHost ?? '0.0.0.0', port);
       const tick = async (): Promise<void> => {
         await controller.reload();
         await controller.tick(Date.now()).catch((error: Error) => log.error({ reason: error.message }, 'rollout tick failed'));
       };
-      setInterval(() => void tick(), seconds * 1000);
-      log.info({ prometheus: flags.prometheusUrl, repository: root, seconds }, 'rollout controller running');
+      const timer = setInterval(() => void tick(), seconds * 1000);
+      const stop = async (signal: string): Promise<void> => {
+        log.info({ signal }, 'rollout controller stopping');
+        clearInterval(timer);
+        controller.stop();
+        await metrics.close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', (s) => void stop(s));
+      process.once('SIGINT', (s) => void stop(s));
+      log.info({ prometheus: flags.prometheusUrl, repository: root, seconds, metricsPort: metrics.port }, 'rollout controller running');
     });
 
   const steer = (name: string, description: string) =>
@@ -78,4 +97,9 @@ export function registerRolloutCommands(program: Command, flag: (flags: string, 
 function stateFile(flags: { modelRepository?: string; model: string }): string {
   if (!isValidModelName(flags.model)) throw new Error(`--model: expected a model name of [A-Za-z0-9_.-], got "${flags.model}"`);
   return path.join(flags.modelRepository ?? './models', flags.model, ROLLOUT_STATE);
+}
+
+function usageError(message: string): void {
+  process.stderr.write(`modelgate: ${message}\n`);
+  process.exit(2);
 }
