@@ -126,8 +126,9 @@ async function fromTfTensor(name: string, tensor: tfCore.Tensor): Promise<Tensor
   const datatype: DataType | undefined = fromTfjsDtype(tensor.dtype);
   if (datatype === undefined) throw new Error(`output "${name}" has dtype ${tensor.dtype}, which the protocol cannot carry`);
   const data = await tensor.data();
+  // tfjs decodes string tensors to JavaScript strings already when it can (UTF-8); raw bytes otherwise.
   const values = datatype === 'BYTES'
-    ? (data as unknown as Uint8Array[]).map((bytes) => utf8.decode(bytes))
+    ? Array.from(data as unknown as ArrayLike<string | Uint8Array>, (v) => (typeof v === 'string' ? v : utf8.decode(v)))
     : (data as NumericArray);
   return { datatype, shape: tensor.shape.slice(), data: values };
 }
@@ -277,7 +278,7 @@ function asList(result: tfCore.Tensor | tfCore.Tensor[]): tfCore.Tensor[] {
 
 function probeTensor(tf: Tf, s: TensorSpec): tfCore.Tensor {
   const shape = s.shape.map((d) => (d < 0 ? 1 : d));
-  if (s.datatype === 'BYTES') return tf.fill(shape, '', 'string');
+  if (s.datatype === 'BYTES') return tf.tensor(new Array<string>(shape.reduce((a, b) => a * b, 1)).fill(''), shape, 'string');
   return tf.zeros(shape, toTfjsDtype(s.datatype) as 'float32' | 'int32' | 'bool');
 }
 
