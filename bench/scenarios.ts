@@ -165,6 +165,7 @@ export const SECTIONS = {
   dispatchFree: 'Worker dispatch overhead (no HTTP), threads free to use every CPU',
   dispatchPinned: 'Worker dispatch overhead (no HTTP), every thread pinned to CPU 0',
   monitoring: 'Monitoring cost: iris with drift monitoring on vs off, concurrency 32',
+  tfjs: 'TensorFlow.js (iris_tfjs) vs ONNX (iris v2): the same MLP shape in one gateway, concurrency 32',
   targets: 'Targets',
 } as const;
 
@@ -172,6 +173,20 @@ const FOUNDATION = ['foundation'];
 const TABULAR = ['batching', 'tabular'];
 
 export const SCENARIOS: readonly Scenario[] = [
+  {
+    // Both models are 4 -> 8 tanh -> 3 MLPs with 2 workers and dynamic batching, served by one
+    // gateway process: the ratio is the tfjs runtime (on its backend here: WASM) against onnxruntime.
+    kind: 'load',
+    name: 'tfjs/iris',
+    groups: ['tfjs'],
+    section: SECTIONS.tfjs,
+    title: 'iris_tfjs (tfjs layers model) vs iris v2 (ONNX), 1 row',
+    connections: 32,
+    targets: [
+      { server: 'gateway', label: 'gateway iris_tfjs', request: infer('/v2/models/iris_tfjs/infer', irisBody(1), 1) },
+      { server: 'gateway', label: 'gateway iris v2 (ONNX)', request: infer('/v2/models/iris/versions/2/infer', irisBody(1), 1) },
+    ],
+  },
   { kind: 'startup', name: 'startup', groups: FOUNDATION, section: SECTIONS.startup, starts: 3, servers: ['gateway', 'baseline'] },
 
   ...([
