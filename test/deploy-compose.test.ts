@@ -89,8 +89,15 @@ test('the rollout controller shares the repository, asks the compose Prometheus,
   assert.ok(url.hostname in services, `--prometheus-url ${url}: no service ${url.hostname}`);
   assert.equal(url.port, '9090');
   assert.equal(mountAt('rollout-controller', controller.environment.MODELGATE_MODEL_REPOSITORY).source, 'models');
-  assert.equal(controller.healthcheck?.disable, true, 'it serves no HTTP: the image readiness check would never pass');
   assert.equal(controller.deploy?.replicas ?? 1, 1);
+  // Its health check and its scrape target are its own listener, not the gateway's port.
+  const metricsPort = args[args.indexOf('--metrics-port') + 1];
+  assert.ok(metricsPort !== undefined && metricsPort !== '8000', `--metrics-port ${metricsPort}`);
+  assert.ok(controller.healthcheck.test.join(' ').includes(`http://127.0.0.1:${metricsPort}/healthz`), 'health check on /healthz of --metrics-port');
+  const config = readYaml(mountAt('prometheus', '/etc/prometheus/prometheus.yml').host!);
+  const jobs = config.scrape_configs.filter((c: any) => c.static_configs.some((s: any) => s.targets.includes(`rollout-controller:${metricsPort}`)));
+  assert.equal(jobs.length, 1, 'Prometheus scrapes the controller');
+  assert.notEqual(jobs[0].job_name, 'modelgate', 'a job of its own: the gateway rules must not count it as a replica');
 });
 
 test('the example rollout spec it mounts is valid and names versions of the sample model', () => {

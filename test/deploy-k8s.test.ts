@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,9 +10,10 @@ import { Namespace, PersistentVolumeClaim, Service } from 'kubernetes-models/v1'
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { ROOT, assertFlagsAccepted, cliHelp, readYaml, readYamlDocuments, selects, serveOptionsFromEnv } from './helpers/deploy-files.ts';
 import { SAMPLE_REPOSITORY, startGateway, type RunningGateway } from './helpers/gateway.ts';
+import { StopWaiting, waitFor } from './helpers/prometheus.ts';
 import { parseServerOptions } from '../gateway/options.ts';
 import { TokenStore } from '../gateway/management/tokens.ts';
 import { TrafficPolicy } from '../gateway/routing/traffic-policy.ts';
@@ -67,6 +69,7 @@ const MODELS: Record<string, (o: any) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': (o) => new PodDisruptionBudget(o),
   'autoscaling/v2/HorizontalPodAutoscaler': (o) => new HorizontalPodAutoscaler(o),
   'monitoring.coreos.com/v1/ServiceMonitor': (o) => new ServiceMonitor(o),
+  'monitoring.coreos.com/v1/PodMonitor': (o) => new PodMonitor(o),
   'monitoring.coreos.com/v1/PrometheusRule': (o) => new PrometheusRule(o),
 };
 
@@ -272,7 +275,22 @@ test('ServiceMonitor selects the Service and scrapes a named port; the job it yi
   const alerts = readFileSync(path.join(ROOT, 'deploy/prometheus/rules/alerts.yml'), 'utf8');
   const jobs = new Set([...alerts.matchAll(/job="([^"]+)"/g)].map((m) => m[1]));
   assert.deepEqual([...jobs], [service.metadata.name], 'the rules select job="<Service name>"');
-  assert.equal(byKind('PodMonitor').length, 0, 'a PodMonitor too would scrape every pod twice');
+});
+
+test('the PodMonitor scrapes the rollout controller on a named port, never the gateways (they would be scraped twice)', () => {
+  const monitors = byKind('PodMonitor');
+  assert.ok(monitors.length >= 1);
+  for (const monitor of monitors) {
+    const selector = monitor.spec.selector.matchLabels;
+    assert.ok(!selects(selector, gateway.spec.template.metadata.labels), `${monitor.metadata.name} selects gateway pods`);
+    assert.ok(selects(selector, controller.spec.template.metadata.labels), `${monitor.metadata.name} selects no controller pod`);
+    const ports = controllerContainer.ports.map((p: any) => p.name);
+    for (const endpoint of monitor.spec.podMetricsEndpoints) assert.ok(ports.includes(endpoint.port), `${endpoint.port} is not a controller port (${ports})`);
+  }
+  const args = controllerContainer.args as string[];
+  const port = controllerContainer.ports.find((p: any) => p.name === 'metrics');
+  assert.equal(args[args.indexOf('--metrics-port') + 1], String(port.containerPort), 'the container port is where the controller listens');
+  assert.ok(controllerContainer.ports.some((p: any) => p.name === controllerContainer.livenessProbe.httpGet.port));
 });
 
 test('the PrometheusRule objects are a fresh generation of the rule files Prometheus loads', () => {
@@ -332,6 +350,36 @@ test('the probe paths and the scrape path are real routes of a gateway configure
   }
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   for (const series of adapterRules.map(seriesOf)) assert.match(metrics, new RegExp(`^${series}\\{model="iris",version="1"\\} \\d`, 'm'), `the gateway exports ${series}`);
+});
+
+test('the controller, started with the Deployment\'s arguments, answers its probe and scrape paths', { timeout: 60_000 }, async () => {
+  const args = [...(controllerContainer.args as string[]), '--metrics-host', '127.0.0.1', '--metrics-port', '0'];
+  const child = spawn(process.execPath, ['bin/modelgate.js', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...envOf(controllerContainer), MODELGATE_MODEL_REPOSITORY: SAMPLE_REPOSITORY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let log = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+    const port = await waitFor('the controller to listen', async () => {
+      if (child.exitCode !== null) throw new StopWaiting(`the controller exited ${child.exitCode}: ${log}`);
+      return /"metricsPort":(\d+)/.exec(log)?.[1];
+    }, { timeoutMs: 30_000, intervalMs: 50 });
+    const paths = [controllerContainer.livenessProbe.httpGet.path, ...byKind('PodMonitor').flatMap((m) => m.spec.podMetricsEndpoints.map((e: any) => e.path))];
+    for (const route of new Set<string>(paths)) {
+      const response = await fetch(`http://127.0.0.1:${port}${route}`);
+      await response.arrayBuffer();
+      assert.equal(response.status, 200, `GET ${route}`);
+    }
+  } finally {
+    if (child.exitCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
 });
 
 test('images: every container runs the image the kustomization sets, at the package version', () => {
