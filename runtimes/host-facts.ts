@@ -15,11 +15,11 @@ export async function probeHost(runtime: string, groups: readonly InstanceGroup[
 }
 
 /**
- * ONNX checks its provider libraries here; another runtime is assumed able to
- * use CUDA and finds out when its session opens (its load then fails, or, for
- * kind auto, opens on the CPU).
+ * ONNX checks its provider libraries here. TensorFlow.js finds out whether
+ * tfjs-node-gpu loads when its session opens (runtimes/tfjs-backend.ts), and
+ * runs on GPU 0 of the process only.
  */
 function gpuProviders(runtime: string): Promise<ProviderFacts> {
   if (runtime === 'onnxruntime') return probeOnnxProviders();
-  return Promise.resolve({ gpu: ['cuda'] });
+  return Promise.resolve({ gpu: ['cuda'], firstGpuOnly: runtime === 'tfjs' });
 }

@@ -83,6 +83,12 @@ test('a requested GPU id that is not visible fails kind gpu and says which ids a
   assert.throws(() => placeInstances([{ kind: 'gpu', count: 1, gpus: [1, 2] }], host(1, facts(CUDA_LIBRARIES))), /gpus 1, 2 are not visible: this process sees GPU 0 /);
 });
 
+test('a runtime that uses GPU 0 only (TensorFlow.js): groups default to it and may list no other', () => {
+  const tfjs: ProviderFacts = { gpu: ['cuda'], firstGpuOnly: true };
+  assert.deepEqual(placeInstances([{ kind: 'gpu', count: 2 }], host(2, tfjs)).pools.map((p) => [p.deviceId, p.count]), [[0, 2]]);
+  assert.throws(() => placeInstances([{ kind: 'gpu', count: 1, gpus: [0, 1] }], host(2, tfjs)), /gpus 1: this runtime uses GPU 0 only \(choose the device with CUDA_VISIBLE_DEVICES\)/);
+});
+
 test('auto: the GPU when usable (with a CPU fallback allowed), else count CPU workers and one warning', () => {
   const onGpu = placeInstances([{ kind: 'auto', count: 1 }], host(1, facts(CUDA_LIBRARIES)));
   assert.deepEqual(onGpu.pools, [{ device: 'gpu', deviceId: 0, count: 1, providers: ['cuda'], cpuFallback: true, intraOpThreads: 1 }]);

@@ -25,6 +25,8 @@ export interface ProviderFacts {
   gpu: readonly GpuProvider[];
   /** Why CUDA is not usable and how to install it; set when `gpu` is empty. */
   cudaMissing?: string | undefined;
+  /** The runtime can only use GPU 0 of the process (TensorFlow.js): gpu groups default to it and may list no other. */
+  firstGpuOnly?: boolean | undefined;
 }
 
 export interface HostFacts {
@@ -86,7 +88,7 @@ export function placeInstances(groups: readonly InstanceGroup[], host: HostFacts
       entries.push(cpuEntry(group.count));
       return;
     }
-    for (const deviceId of group.gpus ?? range(host.gpus)) {
+    for (const deviceId of group.gpus ?? (host.providers.firstGpuOnly ? [0] : range(host.gpus))) {
       entries.push({ device: 'gpu', deviceId, count: group.count, providers: host.providers.gpu, cpuFallback: group.kind === 'auto' });
     }
   });
@@ -115,6 +117,8 @@ function gpuProblems(group: InstanceGroup, host: HostFacts): string[] {
       const visible = host.gpus === 1 ? 'GPU 0' : `GPUs 0-${host.gpus - 1}`;
       problems.push(`gpus ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not visible: this process sees ${visible} (${host.gpuNote})`);
     }
+    const others = host.providers.firstGpuOnly ? (group.gpus ?? []).filter((id) => id !== 0 && id < host.gpus) : [];
+    if (others.length > 0) problems.push(`gpus ${others.join(', ')}: this runtime uses GPU 0 only (choose the device with CUDA_VISIBLE_DEVICES)`);
   }
   return problems;
 }

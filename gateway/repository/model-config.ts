@@ -146,7 +146,6 @@ export type VersionPolicy = z.infer<typeof versionPolicy>;
 export type DynamicBatchingConfig = z.infer<typeof dynamicBatching>;
 export type MonitoringConfig = z.infer<typeof monitoring>;
 export type WarmupConfig = z.infer<typeof warmup>;
-export type InstanceGroupConfig = z.infer<typeof instanceGroup>;
 
 /** Turns zod issues into one readable line: `max_batch_size: expected number, received string`. */
 export function describeConfigIssues(error: z.ZodError): string {
