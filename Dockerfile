@@ -9,6 +9,9 @@ WORKDIR /app
 ARG ORT_INSTALL=skip
 ENV ONNXRUNTIME_NODE_INSTALL=${ORT_INSTALL}
 COPY package.json package-lock.json .npmrc ./
+# @tensorflow/tfjs-node(-gpu) are optional: with network access their install fetches
+# libtensorflow; without it npm drops them and TensorFlow models run on the WASM backend,
+# whose .wasm files come with node_modules (README "TensorFlow models").
 RUN npm ci --omit=dev --no-audit --no-fund
 # Bundle the TypeScript sources into dist/ (esbuild comes with tsx, a runtime dependency).
 COPY bin ./bin
