@@ -14,6 +14,7 @@ import { PROMETHEUS_MISSING, prometheusInstalled, startPrometheus, waitFor, type
 import { OUTCOMES } from '../gateway/monitoring/outcome.ts';
 import { psi } from '../gateway/monitoring/drift/metrics.ts';
 import { histogramQuantile, type HistogramBucket } from '../gateway/rollout/quantiles.ts';
+import { cleanEvaluation, extrapolationFactors } from './helpers/rule-evaluation.ts';
 
 /**
  * Scale-out evidence on one machine: three `modelgate serve` processes behind a real nginx
@@ -31,11 +32,8 @@ import { histogramQuantile, type HistogramBucket } from '../gateway/rollout/quan
  *    counts added up here, against the reference shares.
  *
  * Comparing a rule with a recomputation at its evaluation time t is exact only if the rule
- * saw every sample stamped ≤ t. A sample carries its scrape's start time but is stored once
- * the scrape ends; a rule evaluated during a scrape of a replica misses that scrape, and a
- * later query does not. So each comparison uses an evaluation no scrape straddled (each
- * replica's last scrape before t ended, by scrape_duration_seconds, MARGIN_S before t), and
- * rules run every 0.7 s against 1 s scrapes so their phases drift and such an evaluation comes.
+ * saw every sample stamped ≤ t: each comparison uses an evaluation no scrape straddled, and
+ * rules run every 0.7 s against 1 s scrapes so that one comes (see cleanEvaluation).
  *
  * The /metrics figures (3, 4) differ from Prometheus's by rate()'s extrapolation: each
  * replica's increase is its counters times a factor f_r = 1 + (t − t_last) / (t_last −
@@ -68,7 +66,6 @@ const BAD_EVERY = 12;
 const CONCURRENCY = 6;
 /** Seconds between the first scrape and a compared evaluation (bounds the extrapolation, see above). */
 const SPAN_S = 30;
-const MARGIN_S = 0.1;
 /**
  * PSI: 4 % relative (see above), plus an absolute floor for features that did not drift
  * (PSI 0 over the raw counts): reweighting replicas whose traffic differs leaves a PSI of the
@@ -170,10 +167,88 @@ function isolatedRepository(): string {
   return repository;
 }
 
+type Note = (message: string) => void;
+
+/** Requests sent = nginx's access-log lines = the replicas' counters, per replica and per outcome; every replica served a share. */
+async function checkNothingLostOrDoubled(nginx: RunningNginx, replicas: readonly GatewayProcess[], readings: readonly ReplicaReading[], mix: readonly Infer[], note: Note): Promise<void> {
+  const sent = { success: mix.filter((r) => r.expected === 200).length, client_error: mix.filter((r) => r.expected === 400).length };
+  const fleet = Object.fromEntries(OUTCOMES.map((o) => [o, sum(readings.map((r) => r.requests.get(o)!))]));
+  assert.deepEqual(fleet, { ...Object.fromEntries(OUTCOMES.map((o) => [o, 0])), ...sent });
+  // nginx writes a line once the response is sent, so the client may see the response first.
+  const logged = await waitFor('an access-log line for every request', async () => {
+    const lines = nginx.accessLog().filter((entry) => entry.request.startsWith('POST /v2/models/iris/versions/1/infer '));
+    return lines.length >= mix.length ? lines : undefined;
+  }, { timeoutMs: 5_000, intervalMs: 50 });
+  assert.equal(logged.length, mix.length);
+  for (const entry of logged) assert.equal(entry.upstreams.length, 1, `one replica per request: ${JSON.stringify(entry)}`);
+  replicas.forEach((replica, k) => {
+    const reading = readings[k]!;
+    const mine = logged.filter((entry) => entry.upstreams[0] === replica.address);
+    assert.equal(mine.length, totalOf(reading), `${replica.address}: nginx's count = the replica's`);
+    assert.equal(mine.filter((entry) => entry.status === 400).length, reading.requests.get('client_error'), `${replica.address}: 400s`);
+    assert.ok(mine.length >= 0.1 * mix.length, `${replica.address} served ${mine.length} of ${mix.length}: the balancer spread the traffic`);
+    for (const feature of FEATURES) assert.equal(sum(reading.counts.get(feature)!), BATCH * reading.requests.get('success')!, `${replica.address}: ${feature} binned once per row it served`);
+  });
+  note(`requests ${mix.length} (${sent.success} ok, ${sent.client_error} bad); per replica ${readings.map((r, k) => `${replicas[k]!.address} ${totalOf(r)} (${(100 * totalOf(r) / mix.length).toFixed(1)} %)`).join(', ')}`);
+}
+
+/** The fleet req/s rule = the replicas' rate() added up, at the same evaluation. */
+async function checkFleetRate(prom: RunningPrometheus, instances: readonly string[], at: number, note: Note): Promise<void> {
+  const fleet = await prom.queryOne(`${RULE.rate}${SELECTOR}`, at);
+  const rates = await prom.query(`rate(modelgate_inference_requests_total${SELECTOR}[5m])`, at);
+  const perReplica = instances.map((instance) => sum(rates.filter((s) => s.metric.instance === instance).map((s) => s.value)));
+  assert.ok(fleet !== undefined, `no ${RULE.rate}`);
+  for (const rate of perReplica) assert.ok(rate > 0, 'every replica has a request rate');
+  assert.ok(close(fleet, sum(perReplica)), `fleet req/s ${fleet} vs Σ replica rate() ${sum(perReplica)}`);
+  note(`fleet req/s rule ${fleet.toPrecision(10)}, Σ replicas' rate() ${sum(perReplica).toPrecision(10)} (${perReplica.map((r) => r.toPrecision(6)).join(' + ')})`);
+}
+
+/** The fleet p99 rule = histogram_quantile over the summed buckets = histogramQuantile over the /metrics buckets merged. */
+async function checkFleetP99(prom: RunningPrometheus, instances: readonly string[], readings: readonly ReplicaReading[], at: number, note: Note): Promise<void> {
+  const fleet = await prom.queryOne(`${RULE.p99}${SELECTOR}`, at);
+  const promql = await prom.queryOne(`histogram_quantile(0.99, sum by (le) (rate(modelgate_request_duration_seconds_bucket${SELECTOR}[5m])))`, at);
+  assert.ok(fleet !== undefined && promql !== undefined, `no ${RULE.p99}`);
+  assert.ok(close(fleet, promql), `p99 rule ${fleet} vs histogram_quantile over summed buckets ${promql}`);
+  const factors = await extrapolationFactors(prom, at, `modelgate_inference_requests_total${SELECTOR}`, '5m', instances, readings.map(totalOf));
+  const merged = mergeBuckets(readings, [1, 1, 1]);
+  assert.equal(merged.at(-1)!.count, sum(readings.map(totalOf)), 'the merged histogram counts every request');
+  const weighted = histogramQuantile(mergeBuckets(readings, factors), 0.99);
+  assert.ok(close(fleet, weighted), `p99 rule ${fleet} vs histogramQuantile over Σ f_r · buckets ${weighted}`);
+  const rho = Math.max(...factors) / Math.min(...factors);
+  const [low, high] = [histogramQuantile(merged, 1 - 0.01 * rho), histogramQuantile(merged, 1 - 0.01 / rho)];
+  assert.ok(low - EXACT <= fleet && fleet <= high + EXACT, `p99 rule ${fleet} outside [${low}, ${high}], the merged /metrics histogram's quantiles at tail 1 % × ρ^±1 (ρ ${rho})`);
+  const ms = (seconds: number) => `${(1000 * seconds).toFixed(4)} ms`;
+  note(`p99 rule ${ms(fleet)}, PromQL merge ${ms(promql)}, histogramQuantile(merged /metrics) ${ms(histogramQuantile(merged, 0.99))} (allowed ${ms(low)}–${ms(high)}), factors ${factors.map((f) => f.toFixed(5)).join(' ')}`);
+}
+
+/** The fleet PSI rule = psi() over the /metrics bin counts added up, against the reference shares; returns psi() per feature. */
+async function checkFleetPsi(prom: RunningPrometheus, instances: readonly string[], readings: readonly ReplicaReading[], reference: ReadonlyMap<string, number[]>, at: number, note: Note): Promise<Map<string, number>> {
+  const recorded = new Map((await prom.query(`${RULE.psi}${SELECTOR}`, at)).map((s) => [s.metric.feature!, s.value]));
+  const factors = await extrapolationFactors(prom, at, `modelgate_input_feature_bin_total${SELECTOR}`, '5m', instances, readings.map((r) => sum([...r.counts.values()].map(sum))));
+  const gateway = new Map<string, number>();
+  const lines: string[] = [];
+  for (const feature of FEATURES) {
+    const shares = reference.get(feature)!;
+    for (const reading of readings) assert.deepEqual(reading.shares.get(feature), shares, `${feature}: every replica exports the reference shares`);
+    const counts = (weights: readonly number[]) => shares.map((_, bin) => sum(readings.map((r, k) => weights[k]! * r.counts.get(feature)![bin]!)));
+    const rule = recorded.get(feature);
+    assert.ok(rule !== undefined, `${feature}: no ${RULE.psi}`);
+    const summed = psi(shares, counts([1, 1, 1]));
+    const weighted = psi(shares, counts(factors));
+    assert.ok(close(rule, weighted), `${feature}: PSI rule ${rule} vs psi(Σ f_r · counts) ${weighted}`);
+    assert.ok(Math.abs(rule - summed) <= PSI_TOLERANCE.relative * summed + PSI_TOLERANCE.absolute, `${feature}: PSI rule ${rule} vs psi(Σ counts) ${summed} (factors ${factors.join(', ')})`);
+    lines.push(`${feature} ${rule.toPrecision(6)} / ${summed.toPrecision(6)}`);
+    gateway.set(feature, summed);
+  }
+  note(`PSI rule / psi(Σ /metrics counts): ${lines.join(', ')}`);
+  return gateway;
+}
+
 test('three replicas behind nginx: fleet req/s, p99 and PSI rules equal the replicas merged', { timeout: 120_000 }, async (t) => {
   // Missing binaries fail the test: CI installs both (.ci/run); a skip would hide the evidence.
   assert.ok(nginxBinary() !== undefined, NGINX_MISSING);
   assert.ok(prometheusInstalled(), PROMETHEUS_MISSING);
+  const note: Note = (message) => t.diagnostic(message);
   const repository = isolatedRepository();
   const replicas: GatewayProcess[] = [];
   let prometheus: RunningPrometheus | undefined;
@@ -187,45 +262,28 @@ test('three replicas behind nginx: fleet req/s, p99 and PSI rules equal the repl
     ]);
     const prom = prometheus;
 
-    // 1. Every replica scraped with all its series before any traffic: each counter's first sample is 0.
-    const series = (await readReplica(replicas[0]!));
-    const perReplica = series.requests.size + series.buckets.length + sum([...series.counts.values()].map((bins) => bins.length));
-    assert.equal(series.requests.size, OUTCOMES.length);
+    // Every replica scraped with all its series before any traffic: each counter's first sample is 0.
+    const before = await readReplica(replicas[0]!);
+    assert.equal(before.requests.size, OUTCOMES.length);
+    const perReplica = before.requests.size + before.buckets.length + sum([...before.counts.values()].map((bins) => bins.length));
     await waitFor('the first scrape of the three replicas', async () => {
       const count = await prom.queryOne(`count({__name__=~"modelgate_inference_requests_total|modelgate_request_duration_seconds_bucket|modelgate_input_feature_bin_total",job="modelgate",model="iris",version="1"})`);
       return count === 3 * perReplica ? true : undefined;
     }, { timeoutMs: 15_000, intervalMs: 200 });
     const firstScrapeSeen = Date.now() / 1000;
 
-    // 2. The traffic, through nginx only.
+    // The traffic, through nginx only.
     const csv = readFileSync(path.join(repository, 'iris', '1', 'training-data.csv'), 'utf8').trim().split('\n').slice(1);
     const mix = requestMix(csv.map((line) => line.split(',').slice(0, 4).map(Number)));
-    await drive(nginx.url, mix);
-    const sent = { success: mix.filter((r) => r.expected === 200).length, client_error: mix.filter((r) => r.expected === 400).length };
-    const rows = sum(mix.map((r) => r.rows));
     assert.ok(mix.every((r) => r.rows === (r.expected === 200 ? BATCH : 0)), 'every good request carries BATCH rows');
+    const rows = sum(mix.map((r) => r.rows));
+    await drive(nginx.url, mix);
 
-    // 3. Nothing lost or counted twice: nginx's log, each replica's counters, per replica and outcome.
     const readings = await Promise.all(replicas.map(readReplica));
-    const fleet = new Map(OUTCOMES.map((o) => [o, sum(readings.map((r) => r.requests.get(o)!))]));
-    assert.deepEqual(Object.fromEntries(fleet), { ...Object.fromEntries(OUTCOMES.map((o) => [o, 0])), ...sent });
-    const inferLines = await waitFor('an access-log line for every request', async () => {
-      const lines = nginx!.accessLog().filter((entry) => entry.request.startsWith('POST /v2/models/iris/versions/1/infer '));
-      return lines.length >= mix.length ? lines : undefined;
-    }, { timeoutMs: 5_000, intervalMs: 50 });
-    assert.equal(inferLines.length, mix.length);
-    for (const entry of inferLines) assert.equal(entry.upstreams.length, 1, `one replica per request: ${JSON.stringify(entry)}`);
-    replicas.forEach((replica, k) => {
-      const logged = inferLines.filter((entry) => entry.upstreams[0] === replica.address);
-      assert.equal(logged.length, totalOf(readings[k]!), `${replica.address}: nginx's count = the replica's`);
-      assert.equal(logged.filter((entry) => entry.status === 400).length, readings[k]!.requests.get('client_error'), `${replica.address}: 400s`);
-      assert.ok(logged.length >= 0.1 * mix.length, `${replica.address} served ${logged.length} of ${mix.length}: the balancer spread the traffic`);
-      for (const feature of FEATURES) assert.equal(sum(readings[k]!.counts.get(feature)!), BATCH * readings[k]!.requests.get('success')!, `${replica.address}: ${feature} binned once per row it served`);
-    });
+    await checkNothingLostOrDoubled(nginx, replicas, readings, mix, note);
     for (const feature of FEATURES) assert.equal(sum(readings.map((r) => sum(r.counts.get(feature)!))), rows, `${feature}: every row binned once, fleet-wide`);
-    t.diagnostic(`requests ${mix.length} (${sent.success} ok, ${sent.client_error} bad), rows ${rows}; per replica ${readings.map((r, k) => `${instances[k]} ${totalOf(r)} (${(100 * totalOf(r) / mix.length).toFixed(1)} %)`).join(', ')}`);
 
-    // Prometheus holds the final counters of every replica.
+    // Prometheus holds the final counters of every replica; compare evaluations SPAN_S after the first scrape.
     const lastScrape = await waitFor('the final counters in Prometheus', async () => {
       const total = await prom.queryOne(`sum(modelgate_inference_requests_total${SELECTOR})`);
       const binned = await prom.queryOne(`sum(modelgate_input_feature_bin_total${SELECTOR})`);
@@ -234,79 +292,23 @@ test('three replicas behind nginx: fleet req/s, p99 and PSI rules equal the repl
     const notBefore = Math.max(lastScrape! + 1, firstScrapeSeen + SPAN_S);
     await sleep(Math.max(0, notBefore - Date.now() / 1000) * 1000);
 
-    /** The latest evaluation of `rule`, once it is ≥ notBefore and no scrape straddled it. */
-    const cleanEvaluation = (rule: string) => waitFor(`an evaluation of ${rule} after ${notBefore} that no scrape straddled`, async () => {
-      const stamps = await prom.query(`timestamp(${rule}${SELECTOR})`);
-      if (stamps.length === 0) return undefined;
-      const at = Math.min(...stamps.map((s) => s.value));
-      if (at < notBefore) return undefined;
-      const last = new Map((await prom.query('timestamp(up{job="modelgate"})', at)).map((s) => [s.metric.instance!, s.value]));
-      const took = await prom.query('scrape_duration_seconds{job="modelgate"}', at);
-      const clean = took.length === 3 && took.every((s) => last.get(s.metric.instance!)! + s.value + MARGIN_S < at);
-      return clean ? at : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 150 });
-
-    /** Each replica's f_r at `at`: its increase() over its own counters, one factor for all its series. */
-    const factorsAt = async (at: number, metric: string, counted: (r: ReplicaReading) => number) => {
-      const increases = await prom.query(`increase(${metric}${SELECTOR}[5m])`, at);
-      return readings.map((reading, k) => {
-        const factor = sum(increases.filter((s) => s.metric.instance === instances[k]).map((s) => s.value)) / counted(reading);
-        assert.ok(factor >= 1 && factor < 1.2, `${instances[k]}: extrapolation factor ${factor}`);
-        return factor;
-      });
+    // req/s and p99 come from one rule group, PSI from another: each has its own evaluations.
+    const evaluation = async (rule: string) => {
+      const { at, passedOver } = await cleanEvaluation(prom, `${rule}${SELECTOR}`, { job: 'modelgate', targets: 3, notBefore });
+      note(`${rule}: evaluation ${at.toFixed(3)} (${passedOver} passed over: a scrape straddled them)`);
+      return at;
     };
-
-    // 4. Fleet req/s and p99, at one evaluation of the serving group.
-    const servingAt = await cleanEvaluation(RULE.rate);
-    const fleetRate = await prom.queryOne(`${RULE.rate}${SELECTOR}`, servingAt);
-    const rates = await prom.query(`rate(modelgate_inference_requests_total${SELECTOR}[5m])`, servingAt);
-    const replicaRates = instances.map((instance) => sum(rates.filter((s) => s.metric.instance === instance).map((s) => s.value)));
-    assert.ok(fleetRate !== undefined, `no ${RULE.rate}`);
-    for (const rate of replicaRates) assert.ok(rate > 0, 'every replica has a request rate');
-    assert.ok(close(fleetRate, sum(replicaRates)), `fleet req/s ${fleetRate} vs Σ replica rate() ${sum(replicaRates)}`);
-    t.diagnostic(`evaluation ${servingAt.toFixed(3)}: fleet req/s rule ${fleetRate.toPrecision(10)}, Σ replicas ${sum(replicaRates).toPrecision(10)} (${replicaRates.map((r) => r.toPrecision(6)).join(' + ')})`);
-
-    const requestFactors = await factorsAt(servingAt, 'modelgate_inference_requests_total', totalOf);
-    const fleetP99 = await prom.queryOne(`${RULE.p99}${SELECTOR}`, servingAt);
-    const promqlP99 = await prom.queryOne(`histogram_quantile(0.99, sum by (le) (rate(modelgate_request_duration_seconds_bucket${SELECTOR}[5m])))`, servingAt);
-    assert.ok(fleetP99 !== undefined && promqlP99 !== undefined, `no ${RULE.p99}`);
-    assert.ok(close(fleetP99, promqlP99), `p99 rule ${fleetP99} vs histogram_quantile over summed buckets ${promqlP99}`);
-    const merged = mergeBuckets(readings, [1, 1, 1]);
-    assert.equal(merged.at(-1)!.count, mix.length, 'the merged histogram counts every request');
-    const mergedP99 = histogramQuantile(merged, 0.99);
-    const weightedP99 = histogramQuantile(mergeBuckets(readings, requestFactors), 0.99);
-    assert.ok(close(fleetP99, weightedP99), `p99 rule ${fleetP99} vs histogramQuantile over Σ f_r · buckets ${weightedP99}`);
-    const rho = Math.max(...requestFactors) / Math.min(...requestFactors);
-    const [low, high] = [histogramQuantile(merged, 1 - 0.01 * rho), histogramQuantile(merged, 1 - 0.01 / rho)];
-    assert.ok(low - EXACT <= fleetP99 && fleetP99 <= high + EXACT, `p99 rule ${fleetP99} outside [${low}, ${high}], the merged /metrics histogram's quantiles at tail 1 % × ρ^±1 (ρ ${rho})`);
-    t.diagnostic(`p99 rule ${(1000 * fleetP99).toFixed(4)} ms, PromQL merge ${(1000 * promqlP99).toFixed(4)} ms, histogramQuantile(merged /metrics) ${(1000 * mergedP99).toFixed(4)} ms (allowed ${(1000 * low).toFixed(4)}–${(1000 * high).toFixed(4)}), factors ${requestFactors.map((f) => f.toFixed(5)).join(' ')}`);
-
-    // 5. Fleet PSI, at one evaluation of the drift group.
-    const reference = JSON.parse(readFileSync(path.join(repository, 'iris', '1', 'reference.json'), 'utf8')) as { features: { name: string; shares: number[] }[] };
-    const driftAt = await cleanEvaluation(RULE.psi);
-    const recorded = new Map((await prom.query(`${RULE.psi}${SELECTOR}`, driftAt)).map((s) => [s.metric.feature!, s.value]));
-    const binFactors = await factorsAt(driftAt, 'modelgate_input_feature_bin_total', (r) => sum([...r.counts.values()].map(sum)));
-    const psiByFeature: string[] = [];
-    const gatewayPsi = new Map<string, number>();
-    for (const feature of FEATURES) {
-      const shares = reference.features.find((f) => f.name === feature)!.shares;
-      for (const reading of readings) assert.deepEqual(reading.shares.get(feature), shares, `${feature}: every replica exports the reference shares`);
-      const counts = (weights: readonly number[]) => shares.map((_, bin) => sum(readings.map((r, k) => weights[k]! * r.counts.get(feature)![bin]!)));
-      const rule = recorded.get(feature);
-      assert.ok(rule !== undefined, `${feature}: no ${RULE.psi}`);
-      const summed = psi(shares, counts([1, 1, 1]));
-      const weighted = psi(shares, counts(binFactors));
-      assert.ok(close(rule, weighted), `${feature}: PSI rule ${rule} vs psi(Σ f_r · counts) ${weighted}`);
-      assert.ok(Math.abs(rule - summed) <= PSI_TOLERANCE.relative * summed + PSI_TOLERANCE.absolute, `${feature}: PSI rule ${rule} vs psi(Σ counts) ${summed} (factors ${binFactors.join(', ')})`);
-      psiByFeature.push(`${feature} ${rule.toPrecision(6)} / ${summed.toPrecision(6)}`);
-      gatewayPsi.set(feature, summed);
-    }
-    t.diagnostic(`evaluation ${driftAt.toFixed(3)}: PSI rule / psi(Σ /metrics counts): ${psiByFeature.join(', ')}`);
+    const servingAt = await evaluation(RULE.rate);
+    await checkFleetRate(prom, instances, servingAt, note);
+    await checkFleetP99(prom, instances, readings, servingAt, note);
+    const profile = JSON.parse(readFileSync(path.join(repository, 'iris', '1', 'reference.json'), 'utf8')) as { features: { name: string; shares: number[] }[] };
+    const driftAt = await evaluation(RULE.psi);
+    const gatewayPsi = await checkFleetPsi(prom, instances, readings, new Map(profile.features.map((f) => [f.name, f.shares])), driftAt, note);
     // The readings make sense: the shifted feature drifted fleet-wide, an unshifted one did not.
     assert.ok(gatewayPsi.get('petal_length')! > 0.1);
     assert.ok(gatewayPsi.get('sepal_length')! < 1e-9);
   } catch (error) {
-    t.diagnostic(`nginx: ${nginx?.log() ?? ''}\nprometheus: ${prometheus?.log().slice(-2000) ?? ''}`);
+    note(`nginx: ${nginx?.log() ?? ''}\nprometheus: ${prometheus?.log().slice(-2000) ?? ''}`);
     throw error;
   } finally {
     await Promise.all([nginx?.stop(), prometheus?.stop()]);
