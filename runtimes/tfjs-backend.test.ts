@@ -11,6 +11,11 @@ test('cpu: tfjs-node first, then WASM; gpu: only tfjs-node-gpu', () => {
   assert.deepEqual(backendCandidates('gpu', undefined)[0]!.executionProvider, 'tensorflow-gpu');
 });
 
+test('kind auto (cpuFallback): tfjs-node-gpu first, then the CPU candidates', () => {
+  assert.deepEqual(packages(backendCandidates('gpu', undefined, true)), ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']);
+  assert.deepEqual(packages(backendCandidates('gpu', 'wasm', true)), ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm']);
+});
+
 test('MODELGATE_TFJS_BACKEND pins one backend; unknown values and CPU backends for gpu are refused', () => {
   assert.deepEqual(packages(backendCandidates('cpu', 'wasm')), ['@tensorflow/tfjs-backend-wasm']);
   assert.deepEqual(packages(backendCandidates('cpu', 'tensorflow')), ['@tensorflow/tfjs-node']);

@@ -4,7 +4,8 @@ import type { Device } from './runtime.ts';
  * Which TensorFlow.js backend a worker runs, decided over "which packages load":
  *
  * - device gpu: `@tensorflow/tfjs-node-gpu` (libtensorflow with CUDA) and nothing else;
- *   a GPU model never silently runs on the CPU.
+ *   a GPU model never silently runs on the CPU, unless placement allows a CPU fallback
+ *   (instance_group kind auto): then the CPU candidates follow.
  * - device cpu: `@tensorflow/tfjs-node` (libtensorflow), else the WASM backend
  *   (`@tensorflow/tfjs-backend-wasm`, always installed).
  *
@@ -33,12 +34,13 @@ const WASM: BackendCandidate = { package: '@tensorflow/tfjs-backend-wasm', backe
 const CPU: BackendCandidate = { package: '@tensorflow/tfjs-backend-cpu', backend: 'cpu', executionProvider: 'cpu' };
 
 /** The backends to try, best first. Throws when the override is unknown or cannot serve the device. */
-export function backendCandidates(device: Device, forced: string | undefined): BackendCandidate[] {
+export function backendCandidates(device: Device, forced: string | undefined, cpuFallback = false): BackendCandidate[] {
   const pinned = forced === undefined || forced === '' ? undefined : forced;
   if (pinned !== undefined && !(FORCED_BACKENDS as readonly string[]).includes(pinned)) {
     throw new Error(`${TFJS_BACKEND_ENV}: expected one of ${FORCED_BACKENDS.join(', ')}, got "${pinned}"`);
   }
   if (device === 'gpu') {
+    if (cpuFallback) return [NODE_GPU, ...backendCandidates('cpu', pinned)];
     if (pinned !== undefined && pinned !== 'tensorflow') {
       throw new Error(`${TFJS_BACKEND_ENV}=${pinned} cannot serve a model on device gpu (only @tensorflow/tfjs-node-gpu can)`);
     }

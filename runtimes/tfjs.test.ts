@@ -51,6 +51,7 @@ test('runtime metadata: tfjs version, the WASM backend, names, datatypes and -1 
   assert.equal(tfjsRuntime.version, tf.version_core);
   assert.equal(tf.getBackend(), 'wasm');
   assert.equal(layers.executionProvider, 'wasm');
+  assert.equal(layers.fallback, undefined, 'a pinned backend is no fallback');
   assert.deepEqual(layers.inputs, [{ name: 'input', datatype: 'FP32', shape: [-1, 4] }]);
   assert.deepEqual(layers.outputs, [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 3] }]);
   assert.deepEqual(graph.inputs, [{ name: 'input', datatype: 'FP32', shape: [-1, 4] }]);

@@ -50,6 +50,8 @@ type Tf = typeof tfCore;
 interface Engine {
   tf: Tf;
   backend: BackendCandidate;
+  /** Why a better backend was passed over (e.g. tfjs-node not installed), for the load log. */
+  fallback: string | undefined;
 }
 
 /** Per thread: the engine and the backend it runs, or the promise of them. */
@@ -57,8 +59,8 @@ let engine: { key: string; ready: Promise<Engine> } | undefined;
 
 function activate(options: LoadOptions): Promise<Engine> {
   const forced = process.env[TFJS_BACKEND_ENV];
-  const candidates = backendCandidates(options.device, forced);
-  const key = `${options.device}/${forced ?? ''}`;
+  const candidates = backendCandidates(options.device, forced, options.cpuFallback ?? false);
+  const key = `${options.device}${options.cpuFallback === true ? '+cpu' : ''}/${forced ?? ''}`;
   if (engine !== undefined) {
     if (engine.key !== key) {
       return Promise.reject(new Error(`this thread already runs TensorFlow.js for ${engine.key}; it cannot also serve ${key}`));
@@ -71,7 +73,10 @@ function activate(options: LoadOptions): Promise<Engine> {
       await importBackend(candidate);
       if (!(await tf.setBackend(candidate.backend))) throw new Error(`backend "${candidate.backend}" failed to initialize`);
     });
-    return { tf, backend: choice.chosen };
+    const fallback = choice.skipped.length === 0
+      ? undefined
+      : `${choice.skipped.map((s) => `${s.candidate.package}: ${s.reason}`).join('; ')}; running on ${choice.chosen.executionProvider}`;
+    return { tf, backend: choice.chosen, fallback };
   })();
   engine = { key, ready };
   ready.catch(() => {
@@ -147,9 +152,11 @@ abstract class TfjsSession implements RuntimeSession {
   abstract readonly inputs: TensorSpec[];
   abstract readonly outputs: TensorSpec[];
   readonly executionProvider: string;
+  readonly fallback: string | undefined;
 
   constructor(protected readonly engine: Engine) {
     this.executionProvider = engine.backend.executionProvider;
+    this.fallback = engine.fallback;
   }
 
   abstract run(inputs: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors>;

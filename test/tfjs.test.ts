@@ -136,6 +136,8 @@ test('metadata: platform (configured or detected), the tfjs runtime and the back
   assert.equal(manifest.runtime, 'tfjs');
   assert.equal(manifest.runtimeVersion, tf.version_core);
   assert.equal(manifest.executionProvider, BACKEND);
+  const served = server.gateway.registry.resolve('iris_tfjs');
+  if (!nativeInstalled) assert.match(served.placementWarnings.join('\n'), /@tensorflow\/tfjs-node: not installed; running on wasm/);
   assert.deepEqual(manifest.files.map((f: { path: string }) => f.path).sort(),
     ['MODEL_CARD.md', 'config.yaml', 'expected.json', 'group1-shard1of1.bin', 'model.json', 'reference.json', 'training-data.csv'].filter((f) => f !== 'config.yaml'));
 
