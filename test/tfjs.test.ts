@@ -72,6 +72,10 @@ before(async () => {
   escape('escape_absolute', path.join(root, 'outside.bin'));
   escape('escape_symlink', 'weights.bin', true);
 
+  // A graph model configured as a layers model: refused, not served as what the file says.
+  cpSync(path.join(TFJS_FIXTURES, 'iris_graph'), path.join(repository, 'mislabeled'), { recursive: true });
+  writeFileSync(path.join(repository, 'mislabeled/config.yaml'), 'platform: tfjs_layers_model\n');
+
   const saved = path.join(repository, 'saved', '1');
   mkdirSync(path.join(saved, 'variables'), { recursive: true });
   writeFileSync(path.join(saved, 'saved_model.pb'), Buffer.from([0x08, 0x01]));
@@ -216,16 +220,17 @@ test('drift monitoring runs for the TF model from its reference.json', async () 
   assert.match(metrics, /^modelgate_drift_status\{model="iris_tfjs",version="1",feature="petal_length"\} -?\d$/m);
 });
 
-test('weights escaping the version directory and a SavedModel without tfjs-node fail alone, with their reason', async () => {
+test('weights escaping the version directory, a platform the model.json contradicts and a SavedModel without tfjs-node fail alone, with their reason', async () => {
   const reason = (model: string) => server.gateway.registry.model(model).versions.get(1)?.reason ?? server.gateway.registry.model(model).error;
   assert.match(reason('escape_dotdot')!, /weights path "\.\.\/\.\.\/\.\.\/outside\.bin" escapes the version directory/);
   assert.match(reason('escape_absolute')!, /is absolute or a URL; it must be relative to the version directory/);
   // A symlink out is refused twice over: by the version's file hashing (this message) and by the weights loader (runtimes/tfjs-io.test.ts).
   assert.match(reason('escape_symlink')!, /weights\.bin: a symlink that leads outside the version directory; refusing it/);
-  for (const model of ['escape_dotdot', 'escape_absolute', 'escape_symlink']) {
+  for (const model of ['escape_dotdot', 'escape_absolute', 'escape_symlink', 'mislabeled']) {
     assert.equal((await getJson(`${server.url}/v2/models/${model}/ready`)).status, 400);
     assert.doesNotMatch(reason(model)!, new RegExp(root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'no machine path in the reason');
   }
+  assert.match(reason('mislabeled')!, /config\.yaml platform tfjs_layers_model, but model\.json is a graph-model \(platform tfjs_graph_model\)/);
   if (!nativeInstalled) {
     assert.match(reason('saved')!, /a SavedModel needs the native TensorFlow backend \(@tensorflow\/tfjs-node/);
   }

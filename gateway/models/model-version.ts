@@ -17,7 +17,7 @@ import type { BatchPolicy } from '../scheduler/batch-policy.ts';
 import { DriftMonitor } from '../monitoring/drift-monitor.ts';
 import { parseReferenceProfile } from '../monitoring/drift/reference-profile.ts';
 import { checkLock, describeVersion, hashVersionFiles, type VersionManifest } from '../repository/manifest.ts';
-import { PLATFORM_RUNTIME, type Platform } from '../repository/platforms.ts';
+import { checkConfiguredPlatform, PLATFORM_RUNTIME, type Platform } from '../repository/platforms.ts';
 import { VersionStatistics } from './version-statistics.ts';
 import { RequestLog } from './request-log.ts';
 
@@ -127,6 +127,7 @@ export class ModelVersion {
       const files = await hashVersionFiles(this.source.versionDirectory);
       await checkLock(this.source.versionDirectory, { files });
       this.artifactSha256 = files.find((f) => f.path === path.relative(this.source.versionDirectory, this.source.artifact))?.sha256 ?? (await sha256File(this.source.artifact));
+      await checkConfiguredPlatform(this.source.config?.platform, this.source.artifact);
       // Groups → pools (one per device); kind gpu without a usable GPU throws its reason here.
       const runtime: WorkerInit['runtime'] = PLATFORM_RUNTIME[this.platform as Platform];
       const groups = instanceGroupsOf(this.source.config, os.availableParallelism());

@@ -75,3 +75,20 @@ async function detectPlatform(artifact: string): Promise<Platform> {
     default: return 'onnxruntime_onnx';
   }
 }
+
+/**
+ * A tfjs platform named in config.yaml must be what model.json holds: tfjs would open a
+ * layers model configured as a graph model (or the reverse) as what the file says, and
+ * the served metadata would then disagree with the model. Unreadable files are left to
+ * the runtime, which fails the load with its own reason.
+ */
+export async function checkConfiguredPlatform(configured: Platform | undefined, artifact: string): Promise<void> {
+  if (configured !== 'tfjs_graph_model' && configured !== 'tfjs_layers_model') return;
+  const json: unknown = await readFile(artifact, 'utf8').then((text) => JSON.parse(text), () => undefined);
+  const format = modelJsonFormat(json);
+  if (format === undefined) return;
+  const actual: Platform = format === 'layers-model' ? 'tfjs_layers_model' : 'tfjs_graph_model';
+  if (actual !== configured) {
+    throw new Error(`config.yaml platform ${configured}, but ${TFJS_MODEL_JSON} is a ${format} (platform ${actual})`);
+  }
+}
