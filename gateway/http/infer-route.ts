@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import type { ServerOptions } from '../options.ts';
 import { readBody } from './body.ts';
+import { disconnection } from './disconnect.ts';
 import { decodeInferBody } from '../protocol/binary-request.ts';
 import { binaryOutputNames, encodeInferResponseFor } from '../protocol/binary-response.ts';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '../protocol/binary-layout.ts';
@@ -56,8 +57,8 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions, met
       outputNames,
       priority: request.parameters.priority,
       timeoutUs: request.parameters.timeout,
-      // Aborts when the client disconnects: a request still queued is dropped, not run.
-      signal: c.req.raw.signal,
+      // Cancelled when the client disconnects: a request still queued is dropped, not run.
+      cancel: disconnection(c),
     });
     mirror?.(outputs);
     const response = encodeInferResponseFor({

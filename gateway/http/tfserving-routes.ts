@@ -6,6 +6,7 @@ import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
 import { outcomeOf } from '../monitoring/outcome.ts';
 import { GatewayError } from '../errors.ts';
 import { readBody } from './body.ts';
+import { disconnection } from './disconnect.ts';
 import { parseJsonBody } from '../protocol/json-body.ts';
 import { describe } from '../protocol/infer-request.ts';
 import { parseTfServingPath, type TfServingTarget } from '../protocol/tfserving-path.ts';
@@ -86,8 +87,8 @@ export function tfservingRoutes(registry: ModelRegistry, options: ServerOptions,
     const outputs = await served.infer({
       inputs: request.inputs,
       outputNames,
-      // Aborts when the client disconnects: a request still queued is dropped, not run.
-      signal: c.req.raw.signal,
+      // Cancelled when the client disconnects: a request still queued is dropped, not run.
+      cancel: disconnection(c),
     });
     const text = encodePredictResponse(request.format, outputNames.map((name) => ({ name, tensor: outputs[name]! })), request.rows);
     return c.body(text, 200, { 'content-type': 'application/json' });

@@ -11,7 +11,7 @@ import type { WorkerInit } from '../../runtimes/worker-protocol.ts';
 import { resolveSignature, type ServedSignature } from '../repository/resolve-config.ts';
 import type { ModelConfig } from '../repository/model-config.ts';
 import { runtimeFailure, sanitize } from './runtime-error.ts';
-import { DynamicBatcher } from '../scheduler/batcher.ts';
+import { DynamicBatcher, type Cancellation } from '../scheduler/batcher.ts';
 import { batchPolicyFor } from '../scheduler/policy-from-config.ts';
 import type { BatchPolicy } from '../scheduler/batch-policy.ts';
 import { DriftMonitor } from '../monitoring/drift-monitor.ts';
@@ -56,8 +56,8 @@ export interface InferCall {
   priority?: unknown;
   /** `parameters.timeout` in µs as sent (validated by the scheduler; may only lower the default). */
   timeoutUs?: unknown;
-  /** Fires when the client disconnects: a still-queued request is dropped. */
-  signal?: AbortSignal;
+  /** Tells when the client disconnects: a still-queued request is dropped. */
+  cancel?: Cancellation | undefined;
 }
 
 /** Receives what the scheduler does, for metrics. Calls are synchronous and must be cheap. */
@@ -190,7 +190,7 @@ export class ModelVersion {
     this.monitor?.inputs.observe(call.inputs);
     this.inflight += 1;
     try {
-      const outputs = await batcher.submit({ inputs: call.inputs, outputNames: call.outputNames, priority: call.priority as number | undefined, timeoutUs: call.timeoutUs as number | undefined, signal: call.signal });
+      const outputs = await batcher.submit({ inputs: call.inputs, outputNames: call.outputNames, priority: call.priority as number | undefined, timeoutUs: call.timeoutUs as number | undefined, cancel: call.cancel });
       this.monitor?.outputs.observe(outputs);
       return outputs;
     } finally {

@@ -100,18 +100,41 @@ test('a request that outlives its timeout in the queue fails with MODELGATE_ERR_
   await b.close();
 });
 
-test('an aborted request leaves the queue at once and never runs', async () => {
+/** A Cancellation driven by hand, as the HTTP layer's is by the response's 'close'. */
+function client(gone = false) {
+  const callbacks = new Set<() => void>();
+  return {
+    cancelled: gone,
+    onCancel(callback: () => void): () => void {
+      callbacks.add(callback);
+      return () => callbacks.delete(callback);
+    },
+    leave(): void {
+      this.cancelled = true;
+      for (const callback of [...callbacks]) callback();
+    },
+    get registered(): number {
+      return callbacks.size;
+    },
+  };
+}
+
+test('a cancelled request leaves the queue at once and never runs', async () => {
   const hold = gate();
   const { run, batches } = fakeRun({ hold: hold.wait });
   const b = batcher({}, run);
-  const running = b.submit(request(1));
+  const stayingClient = client();
+  const running = b.submit(request(1, 1, { cancel: stayingClient }));
   await tick();
-  const controller = new AbortController();
-  const gone = b.submit(request(2, 1, { signal: controller.signal }));
+  assert.equal(stayingClient.registered, 0, 'a dispatched request unregisters its callback');
+  const goingClient = client();
+  const gone = b.submit(request(2, 1, { cancel: goingClient }));
   const stays = b.submit(request(3));
   assert.equal(b.queueLength, 2);
-  controller.abort();
+  assert.equal(goingClient.registered, 1);
+  goingClient.leave();
   assert.equal(b.queueLength, 1);
+  assert.equal(goingClient.registered, 0);
   await assert.rejects(gone, (error: unknown) => {
     assert.ok(error instanceof GatewayError);
     assert.equal(error.code, 'MODELGATE_ERR_CLIENT_CLOSED');
@@ -119,7 +142,7 @@ test('an aborted request leaves the queue at once and never runs', async () => {
     assert.match(error.message, /client closed the connection/);
     return true;
   });
-  await assert.rejects(b.submit(request(4, 1, { signal: AbortSignal.abort() })), /client closed the connection/);
+  await assert.rejects(b.submit(request(4, 1, { cancel: client(true) })), /client closed the connection/);
   hold.open();
   assert.deepEqual(await Promise.all([running, stays]), [expected(1), expected(3)]);
   assert.deepEqual(batches, [[1], [3]]);

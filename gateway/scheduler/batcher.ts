@@ -16,15 +16,31 @@ export interface BatchRequest {
   priority?: number;
   /** µs this request may wait in the queue; can only lower the policy's default. */
   timeoutUs?: number;
-  /** Fires when the client goes away: a still-queued request is removed and rejected. */
-  signal?: AbortSignal;
+  /** Tells when the client goes away: a still-queued request is removed and rejected. */
+  cancel?: Cancellation | undefined;
 }
+
+/**
+ * The client's side of a queued request, as the batcher needs it. `cancelled` is read once,
+ * at submit: a request whose client is already gone is refused. `onCancel` is called once
+ * per queued request; it calls `callback` (at most once) when the client goes away, unless
+ * the function it returned was called first: the batcher calls that when the request leaves
+ * the queue. The HTTP layer implements it on the Node response's 'close'
+ * (gateway/http/disconnect.ts) rather than with an AbortSignal: hono building one per
+ * request cost ≈ 3–4 µs of main-thread time at c=128 (bench/RESULTS.md).
+ */
+export interface Cancellation {
+  readonly cancelled: boolean;
+  onCancel(callback: () => void): () => void;
+}
+
+const nothingToDetach = (): void => {};
 
 export interface BatcherOptions {
   /**
    * Batches running at once (default 1). Pass the pool's worker count (or one more, to
    * hide the ~100 µs hop): more would only park small batches in piscina's queue,
-   * where they can no longer grow, be prioritised, time out or be aborted.
+   * where they can no longer grow, be prioritised, time out or be cancelled.
    */
   maxInflightBatches?: number;
   /** Called as each batch is dispatched: its rows (1 per request when maxBatchSize is 0) and each request's queue wait. */
@@ -39,7 +55,7 @@ interface Entry extends QueuedItem {
   timeoutUs: number;
   resolve: (outputs: NamedTensors) => void;
   reject: (error: unknown) => void;
-  /** Removes the abort listener; called once the entry leaves the queue. */
+  /** Unregisters the cancellation callback; called once the entry leaves the queue. */
   detach: () => void;
 }
 
@@ -85,13 +101,13 @@ export class DynamicBatcher {
 
   /**
    * Queues one request; resolves with exactly its own rows of the batch result. Rejects at
-   * once when closed, aborted, invalid or the queue is full; later on timeout, abort, or a
-   * failure of the batch it ran in (every request of that batch gets the same error).
+   * once when closed, cancelled, invalid or the queue is full; later on timeout, cancellation,
+   * or a failure of the batch it ran in (every request of that batch gets the same error).
    */
   submit(request: BatchRequest): Promise<NamedTensors> {
     const label = this.options.label;
     if (this.closed) return Promise.reject(shuttingDown(label));
-    if (request.signal?.aborted === true) return Promise.reject(clientGone(label));
+    if (request.cancel?.cancelled === true) return Promise.reject(clientGone(label));
     let priority: number;
     let timeoutUs: number;
     let rows = 1;
@@ -112,8 +128,7 @@ export class DynamicBatcher {
 
     return new Promise<NamedTensors>((resolve, reject) => {
       const enqueuedAt = this.clock();
-      const signal = request.signal;
-      const onAbort = (): void => {
+      const onCancel = (): void => {
         const index = this.queue.indexOf(entry);
         if (index < 0) return;
         this.queue.splice(index, 1);
@@ -132,9 +147,9 @@ export class DynamicBatcher {
         timeoutUs,
         resolve,
         reject,
-        detach: () => signal?.removeEventListener('abort', onAbort),
+        detach: nothingToDetach,
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (request.cancel !== undefined) entry.detach = request.cancel.onCancel(onCancel);
       this.queue.splice(insertionIndex(this.queue, entry), 0, entry);
       this.schedulePass();
     });

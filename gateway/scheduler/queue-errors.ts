@@ -35,7 +35,7 @@ export function shuttingDown(label?: string): GatewayError {
 }
 
 /**
- * 499: the client went away (its AbortSignal fired) while the request was queued;
+ * 499: the client went away (its connection closed) while the request was queued;
  * the request was removed from the queue and never ran. Counted apart from
  * runtime failures and server errors.
  */
