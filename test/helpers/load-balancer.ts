@@ -1,9 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, StopWaiting, waitFor } from './prometheus.ts';
+import { ChildService } from './child-service.ts';
 
 /**
  * A real nginx (Debian's `nginx` package) balancing loopback replicas, run unprivileged in
@@ -47,61 +45,44 @@ export function renderNginxConfig(template: string, listen: string, upstreams: r
   return config;
 }
 
-const LOG_LIMIT = 64 * 1024;
-
 export class RunningNginx {
-  private output = '';
-
-  private constructor(readonly url: string, private readonly child: ChildProcess, private readonly dir: string) {
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString('utf8')).slice(-LOG_LIMIT);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-  }
+  private constructor(private readonly service: ChildService) {}
 
   /** Starts nginx in front of `upstreams` (`host:port` each) and resolves once it proxies (bounded). */
   static async start(upstreams: readonly string[], options: { healthPath?: string } = {}): Promise<RunningNginx> {
     const binary = nginxBinary();
     if (binary === undefined) throw new Error(NGINX_MISSING);
-    const dir = mkdtempSync(path.join(tmpdir(), 'modelgate-nginx-'));
-    // Started as root, nginx runs its worker as `nobody`, which must reach the temp paths.
-    chmodSync(dir, 0o755);
     const template = readFileSync(NGINX_TEMPLATE, 'utf8');
-    let failure = '';
-    // The port is released before nginx binds it; on a clash nginx exits at once: try another.
-    for (let tries = 0; tries < 3; tries++) {
-      const port = await freePort();
-      const configFile = path.join(dir, 'nginx.conf');
-      writeFileSync(configFile, renderNginxConfig(template, `127.0.0.1:${port}`, upstreams));
-      const child = spawn(binary, ['-p', dir, '-e', 'stderr', '-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const nginx = new RunningNginx(`http://127.0.0.1:${port}`, child, dir);
-      try {
-        await waitFor('nginx to proxy', async () => {
-          if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`nginx exited (${child.exitCode ?? child.signalCode})`);
-          const response = await fetch(`${nginx.url}${options.healthPath ?? '/v2/health/ready'}`, { signal: AbortSignal.timeout(2_000) });
-          await response.arrayBuffer();
-          return response.status === 200 ? true : undefined;
-        }, { timeoutMs: 15_000, intervalMs: 100 });
-        return nginx;
-      } catch (error) {
-        failure = `${error instanceof Error ? error.message : String(error)}\n${nginx.log()}`;
-        await nginx.stopProcess();
-        if (!/Address already in use/.test(nginx.log())) break;
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`nginx did not start: ${failure}`);
+    const service = await ChildService.start({
+      name: 'nginx',
+      command: (port, dir) => {
+        // Started as root, nginx runs its worker as `nobody`, which must reach the temp paths.
+        chmodSync(dir, 0o755);
+        const configFile = path.join(dir, 'nginx.conf');
+        writeFileSync(configFile, renderNginxConfig(template, `127.0.0.1:${port}`, upstreams));
+        return { file: binary, args: ['-p', dir, '-e', 'stderr', '-c', configFile] };
+      },
+      port: { free: /address already in use/i },
+      // Ready once it proxies to a replica.
+      readyPath: options.healthPath ?? '/v2/health/ready',
+      readyTimeoutMs: 15_000,
+      killAfterMs: 10_000,
+    });
+    return new RunningNginx(service);
+  }
+
+  get url(): string {
+    return this.service.url;
   }
 
   /** The last 64 KiB of nginx's stderr (the error log). */
   log(): string {
-    return this.output;
+    return this.service.log();
   }
 
   /** Every request nginx has logged so far (nginx writes each line when the request ends). */
   accessLog(): AccessLogEntry[] {
-    const file = path.join(this.dir, 'access.log');
+    const file = path.join(this.service.dir, 'access.log');
     if (!existsSync(file)) return [];
     return readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => {
       const match = /^\S+ (\d{3}) "([^"]*)" "[^"]*" \S+ "[^"]*" "(.*)"$/.exec(line);
@@ -111,19 +92,8 @@ export class RunningNginx {
   }
 
   /** SIGTERM (fast shutdown), wait for the exit (SIGKILL after 10 s), then remove the temp dir. */
-  async stop(): Promise<void> {
-    await this.stopProcess();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private async stopProcess(): Promise<void> {
-    const child = this.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.service.stop();
   }
 }
 
