@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGateway, postJson, SAMPLE_REPOSITORY, type RunningGateway } from './helpers/gateway.ts';
 import { PROMETHEUS_MISSING, prometheusInstalled, startPrometheus, waitFor, type RunningPrometheus } from './helpers/prometheus.ts';
+import { cleanEvaluation } from './helpers/rule-evaluation.ts';
 import { buildProfile } from '../gateway/monitoring/drift/profile-builder.ts';
 import { psi } from '../gateway/monitoring/drift/metrics.ts';
 
@@ -37,6 +38,11 @@ import { psi } from '../gateway/monitoring/drift/metrics.ts';
  * relative TOLERANCE of 4 %: above the worst case (0.98 × 3.8 % = 3.7 %), and
  * still tight enough to catch a rule that drops or double-counts a replica (PSI off
  * by tens of percent).
+ *
+ * The rule's evaluation that is compared is one no scrape straddled (cleanEvaluation): a
+ * sample is stamped with its scrape's start but stored at its end, so a rule evaluated
+ * during a scrape misses a sample that a query for the same time made later sees. Rules run
+ * every 0.7 s against 1 s scrapes so that such an evaluation comes (their phases drift).
  *
  * The test checks both:
  * - exactly (1e-9): the rule equals psi(reference shares, Σ_r f_r · counts_r) with each
@@ -104,7 +110,7 @@ before(async () => {
   writeFileSync(path.join(model, '1', 'reference.json'), JSON.stringify(profile));
   appendFileSync(path.join(model, 'config.yaml'), 'monitoring: {window: {kind: count, size: 240}, min_samples: 240}\n');
   replicas.push(...await Promise.all([startGateway({ modelRepository: repository }), startGateway({ modelRepository: repository })]));
-  prometheus = await startPrometheus({ targets: replicas.map(instanceOf), ruleFiles: [RULES], intervalSeconds: 1 });
+  prometheus = await startPrometheus({ targets: replicas.map(instanceOf), ruleFiles: [RULES], intervalSeconds: 1, evaluationIntervalSeconds: 0.7 });
 });
 
 after(async () => {
@@ -163,11 +169,8 @@ test('PromQL PSI over two replicas agrees with psi() over their summed bin count
   // ... and the rule has run at least one interval later, SPAN_S after the first scrape.
   const notBefore = Math.max(lastScrape + 1, firstScrapeSeen + SPAN_S);
   await sleep(Math.max(0, notBefore - Date.now() / 1000) * 1000);
-  const evaluatedAt = await waitFor(`${PSI_RULE} evaluated after ${notBefore}`, async () => {
-    const stamps = await prom.query(`timestamp(${PSI_RULE}${SELECTOR})`);
-    const at = Math.min(...stamps.map((s) => s.value));
-    return stamps.length === FEATURES.length && at >= notBefore ? at : undefined;
-  }, { timeoutMs: 10_000, intervalMs: 200 });
+  // An evaluation no scrape straddled: else the rule may miss a sample the queries below see.
+  const { at: evaluatedAt, passedOver } = await cleanEvaluation(prom, `${PSI_RULE}${SELECTOR}`, { job: 'modelgate', targets: replicas.length, notBefore });
 
   // 5. At that evaluation: the rule's PSI, and each replica's extrapolation factor.
   const recorded = new Map((await prom.query(`${PSI_RULE}${SELECTOR}`, evaluatedAt)).map((s) => [s.metric.feature!, s.value]));
@@ -181,7 +184,7 @@ test('PromQL PSI over two replicas agrees with psi() over their summed bin count
     }
     return factor;
   });
-  t.diagnostic(`evaluation ${evaluatedAt.toFixed(3)}, extrapolation factors A ${factors[0]!.toFixed(5)} B ${factors[1]!.toFixed(5)}`);
+  t.diagnostic(`evaluation ${evaluatedAt.toFixed(3)} (${passedOver} passed over: a scrape straddled them), extrapolation factors A ${factors[0]!.toFixed(5)} B ${factors[1]!.toFixed(5)}`);
 
   for (const feature of FEATURES) {
     const shares = final[0].shares.get(feature)!;
