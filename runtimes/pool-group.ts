@@ -73,11 +73,11 @@ export class PoolGroup implements VersionPool {
     return this.pools.flatMap((p) => p.placement());
   }
 
-  async infer(inputs: NamedTensors, outputs?: readonly string[], signal?: AbortSignal): Promise<NamedTensors> {
+  async infer(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
     const index = pickPool(this.busy, this.capacity);
     this.busy[index]! += 1;
     try {
-      return await this.pools[index]!.infer(inputs, outputs, signal);
+      return await this.pools[index]!.infer(inputs, outputs);
     } finally {
       this.busy[index]! -= 1;
     }

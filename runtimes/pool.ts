@@ -111,10 +111,10 @@ export class ModelPool {
   }
 
   /** Runs one inference; input buffers are transferred (the caller must not reuse them). */
-  async infer(inputs: NamedTensors, outputs?: readonly string[], signal?: AbortSignal): Promise<NamedTensors> {
+  async infer(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
     const response = await this.piscina.run(
       { kind: 'infer', inputs, outputs },
-      { transferList: transferList(inputs), signal: signal ?? null },
+      { transferList: transferList(inputs) },
     );
     if (response.kind !== 'infer') throw new Error('worker answered an inference with a ping reply');
     return response.outputs;
