@@ -3,7 +3,7 @@ import type { Device } from './runtime.ts';
 /**
  * Where a version's instances run: instance groups (Triton's instance_group)
  * expanded against what the host offers into pools of identical workers.
- * Pure: the host facts are probed elsewhere (gpu-devices.ts, providers.ts).
+ * Pure: the host facts are probed elsewhere (gpu-devices.ts, onnx-providers.ts, host-facts.ts).
  */
 
 export type InstanceKind = 'cpu' | 'gpu' | 'auto';
