@@ -228,7 +228,7 @@ test('GET on :predict is 405', async () => {
   assertError(await getJson(`${labelled.url}/v1/models/iris:predict`), 405, /":predict" expects POST, got GET/);
 });
 
-test('predict requests are counted like v2 inference; the server keeps serving after errors', async () => {
+test('predict requests are counted like v2 inference (metrics, statistics, request log, x-modelgate-version); the server keeps serving after errors', async () => {
   const metric = async (): Promise<Record<string, number>> => {
     const text = await (await fetch(`${labelled.url}/metrics`)).text();
     const counts: Record<string, number> = {};
@@ -238,12 +238,19 @@ test('predict requests are counted like v2 inference; the server keeps serving a
     }
     return counts;
   };
+  const version = labelled.gateway.registry.find('iris', '2');
+  const statsBefore = version.statistics.success.count;
+  const logBefore = version.requestLog.since(0).requests;
   const before = await metric();
   for (const c of errorCases) await postJson((c.url ?? iris)(), c.body);
-  const ok = await postJson(iris(), { instances: [row] });
-  assert.equal(ok.status, 200, ok.text);
+  const response = await fetch(iris(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [row] }) });
+  assert.equal(response.status, 200, await response.text());
+  assert.equal(response.headers.get('x-modelgate-version'), '2');
   const after = await metric();
   assert.equal((after.success ?? 0) - (before.success ?? 0), 1);
+  // The same accounting as v2: Triton statistics and the request log rollouts compare over.
+  assert.equal(version.statistics.success.count - statsBefore, 1);
+  assert.ok(version.requestLog.since(0).requests - logBefore >= 9, 'the successful and the resolved failing requests are logged');
   // Errors after the version resolved (bad body, bad values) count as client errors; 404s and 413s too when resolved.
   assert.ok((after.client_error ?? 0) - (before.client_error ?? 0) >= 8, JSON.stringify({ before, after }));
 });

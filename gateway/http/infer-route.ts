@@ -8,7 +8,7 @@ import { binaryOutputNames, encodeInferResponseFor } from '../protocol/binary-re
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '../protocol/binary-layout.ts';
 import { GatewayError } from '../errors.ts';
 import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
-import { outcomeOf } from '../monitoring/outcome.ts';
+import { accountedRequest } from './accounted-request.ts';
 import { prepareShadow } from '../routing/shadow.ts';
 import type { ModelVersion } from '../models/model-version.ts';
 
@@ -23,26 +23,6 @@ import type { ModelVersion } from '../models/model-version.ts';
  */
 export function inferRoutes(registry: ModelRegistry, options: ServerOptions, metrics: ServingMetrics): Hono {
   const app = new Hono();
-  // Every request that resolves to a version is counted once, with its outcome and duration.
-  const observed = async (c: Context, name: string, versionText?: string): Promise<Response> => {
-    const started = performance.now();
-    const served = registry.resolve(name, versionText, (header) => c.req.header(header));
-    // Which version answered, whether named, chosen by the traffic policy or the latest.
-    c.header('x-modelgate-version', String(served.version));
-    let failure: unknown;
-    try {
-      return await infer(c, served);
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      const ms = performance.now() - started;
-      const outcome = outcomeOf(failure);
-      served.statistics.request(outcome === 'success', ms);
-      served.requestLog.record(Date.now(), ms / 1000, outcome === 'runtime_error' || outcome === 'timeout' || outcome === 'rejected');
-      metrics.observeRequest(served.model, served.version, outcome, ms / 1000);
-    }
-  };
   const infer = async (c: Context, served: ModelVersion): Promise<Response> => {
     const name = served.model;
     const signature = served.signature;
@@ -69,7 +49,7 @@ export function inferRoutes(registry: ModelRegistry, options: ServerOptions, met
     }, binary);
     return c.body(response.body, 200, response.headers);
   };
-  app.post('/v2/models/:model/infer', (c) => observed(c, c.req.param('model')));
-  app.post('/v2/models/:model/versions/:version/infer', (c) => observed(c, c.req.param('model'), c.req.param('version')));
+  app.post('/v2/models/:model/infer', (c) => accountedRequest(c, registry, metrics, c.req.param('model'), undefined, (served) => infer(c, served)));
+  app.post('/v2/models/:model/versions/:version/infer', (c) => accountedRequest(c, registry, metrics, c.req.param('model'), c.req.param('version'), (served) => infer(c, served)));
   return app;
 }

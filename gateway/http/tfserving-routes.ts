@@ -3,7 +3,7 @@ import type { ModelRegistry } from '../models/model-registry.ts';
 import type { ModelVersion } from '../models/model-version.ts';
 import type { ServerOptions } from '../options.ts';
 import type { ServingMetrics } from '../monitoring/serving-metrics.ts';
-import { outcomeOf } from '../monitoring/outcome.ts';
+import { accountedRequest } from './accounted-request.ts';
 import { GatewayError } from '../errors.ts';
 import { readBody } from './body.ts';
 import { disconnection } from './disconnect.ts';
@@ -21,8 +21,9 @@ import { encodePredictResponse } from '../protocol/tfserving-response.ts';
  *   POST /v1/models/{m}[/versions/{v}|/labels/{l}]:predict    row or columnar format
  * The verb after a colon defeats router patterns, so one wildcard per method parses the
  * path (tfserving-path.ts). Labels come from config.yaml `version_labels`. Prediction
- * runs through `served.infer` like v2 inference (batching, monitoring, request metrics);
- * errors are the gateway's `{"error": ...}` with the same statuses.
+ * is resolved and accounted for like v2 inference (accounted-request.ts: traffic policy,
+ * statistics, request log, request metrics) and runs through `served.infer` (batching,
+ * monitoring); errors are the gateway's `{"error": ...}` with the same statuses.
  */
 export function tfservingRoutes(registry: ModelRegistry, options: ServerOptions, metrics: ServingMetrics): Hono {
   const app = new Hono();
@@ -65,18 +66,7 @@ export function tfservingRoutes(registry: ModelRegistry, options: ServerOptions,
     if (t.verb !== 'predict') {
       throw new GatewayError('MODELGATE_ERR_NOT_FOUND', `":${t.verb}" is not supported; this server answers ":predict"`);
     }
-    // Every request that resolves to a version is counted once, with its outcome and duration.
-    const started = performance.now();
-    const served = registry.resolve(t.model, versionText(t));
-    let failure: unknown;
-    try {
-      return await predict(c, served);
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      metrics.observeRequest(served.model, served.version, outcomeOf(failure), (performance.now() - started) / 1000);
-    }
+    return accountedRequest(c, registry, metrics, t.model, versionText(t), (served) => predict(c, served));
   });
 
   const predict = async (c: Context, served: ModelVersion): Promise<Response> => {
