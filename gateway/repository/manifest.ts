@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { PoolPlacement } from '../../runtimes/pool.ts';
 import { describeConfigIssues } from './model-config.ts';
 
 /**
@@ -45,16 +46,9 @@ export interface VersionManifest {
   runtimeVersion: string;
   executionProvider: string;
   /** Where the workers run: one entry per device (instance_group after placement). */
-  instances?: InstancePlacement[];
+  instances?: PoolPlacement[];
   /** When the manifest was built (ISO 8601, UTC). */
   loadedAt: string;
-}
-
-export interface InstancePlacement {
-  device: string;
-  deviceId?: number | undefined;
-  count: number;
-  executionProvider: string;
 }
 
 export interface ManifestContext {
@@ -63,7 +57,7 @@ export interface ManifestContext {
   runtime: string;
   runtimeVersion: string;
   executionProvider: string;
-  instances?: InstancePlacement[];
+  instances?: PoolPlacement[];
   /** The parsed config.yaml, or undefined when the model has none. */
   config: unknown;
 }
