@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { startGateway, postJson, FIXTURE_REPOSITORY, SAMPLE_REPOSITORY, type RunningGateway } from './helpers/gateway.ts';
-import { PROMETHEUS_MISSING, prometheusInstalled, startPrometheus, waitFor, type RunningPrometheus } from './helpers/prometheus.ts';
+import { PROMETHEUS_MISSING, prometheusInstalled, startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
+import { waitFor } from './helpers/wait.ts';
 import { dashboards, render } from '../grafana/src/render.ts';
 import { GATE_NAMES } from '../gateway/rollout/rollout-spec.ts';
 

@@ -13,7 +13,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { ROOT, assertFlagsAccepted, cliHelp, readYaml, readYamlDocuments, selects, serveOptionsFromEnv } from './helpers/deploy-files.ts';
 import { SAMPLE_REPOSITORY, startGateway, type RunningGateway } from './helpers/gateway.ts';
-import { StopWaiting, waitFor } from './helpers/prometheus.ts';
+import { StopWaiting, waitFor } from './helpers/wait.ts';
 import { parseServerOptions } from '../gateway/options.ts';
 import { TokenStore } from '../gateway/management/tokens.ts';
 import { TrafficPolicy } from '../gateway/routing/traffic-policy.ts';

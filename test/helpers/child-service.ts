@@ -44,7 +44,7 @@ const LOG_LIMIT = 64 * 1024;
 const TRIES = 3;
 
 /** A free loopback port: bound by the OS, then released (for a service that needs a number up front). */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

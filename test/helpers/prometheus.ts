@@ -4,10 +4,6 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { ChildService } from './child-service.ts';
 
-// Kept importable from here, where the tests have always found them.
-export { freePort } from './child-service.ts';
-export { StopWaiting, waitFor, type WaitOptions } from './wait.ts';
-
 /**
  * A real Prometheus server for integration tests: the binary from PATH (Debian's
  * `prometheus` package), a generated config in a temp directory, a temp TSDB, a

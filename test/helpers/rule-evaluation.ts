@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { waitFor, type RunningPrometheus } from './prometheus.ts';
+import type { RunningPrometheus } from './prometheus.ts';
+import { waitFor } from './wait.ts';
 
 /**
  * Tools to compare a recording rule's value with the same computation redone at the rule's
