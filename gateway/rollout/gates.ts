@@ -21,13 +21,12 @@ const pct = (x: number): string => `${num(100 * x)}%`;
 const points = (x: number): string => `${x >= 0 ? '+' : ''}${num(100 * x)} points`;
 const p = (x: number): string => `p=${x < 1e-4 ? x.toExponential(1) : num(x)}`;
 
-function errorRatioGate(o: Observations, c: NonNullable<GateConfigs['error_ratio']>): Check {
+function errorRatioGate(o: Observations, c: NonNullable<GateConfigs['error_ratio']>, threshold: number): Check {
   const base = errorRate(o.baseline);
   const cand = errorRate(o.candidate);
   const increase = cand - base;
-  const test = twoProportionTest(o.baseline.errors, o.baseline.requests, o.candidate.errors, o.candidate.requests, c.max_increase);
+  const test = twoProportionTest(o.baseline.errors, o.baseline.requests, o.candidate.errors, o.candidate.requests, threshold);
   const rates = `candidate ${pct(cand)} vs baseline ${pct(base)} errors`;
-  const threshold = c.max_increase;
   if (Number.isNaN(test.pValue)) return { status: 'inconclusive', value: null, threshold, detail: 'no requests to rate' };
   if (test.pValue < c.alpha) return { status: 'fail', value: increase, threshold, detail: `${rates}: ${points(increase)} exceeds ${points(threshold)} (${p(test.pValue)} < ${c.alpha})` };
   if (increase > threshold) return { status: 'inconclusive', value: increase, threshold, detail: `${rates}: ${points(increase)}, above ${points(threshold)} but not significant (${p(test.pValue)})` };
@@ -42,11 +41,10 @@ function errorRatioGate(o: Observations, c: NonNullable<GateConfigs['error_ratio
  * A p99 from 200 requests rests on two of them: without the test it would flap.
  * Without samples or buckets (a given p99 only) the point estimate decides alone.
  */
-function latencyP99Gate(o: Observations, c: NonNullable<GateConfigs['latency_p99']>): Check {
+function latencyP99Gate(o: Observations, c: NonNullable<GateConfigs['latency_p99']>, threshold: number): Check {
   const base = latencyP99(o.baseline.latency);
   const cand = latencyP99(o.candidate.latency);
   const ratio = cand / base;
-  const threshold = c.max_ratio;
   if (!(base > 0) || !Number.isFinite(ratio)) return { status: 'inconclusive', value: null, threshold, detail: `p99 not measurable (baseline ${num(base)} s, candidate ${num(cand)} s)` };
   const detail = `p99 candidate ${num(cand)} s vs baseline ${num(base)} s: ×${num(ratio)}`;
   if (!(ratio > threshold)) return { status: 'pass', value: ratio, threshold, detail: `${detail} within ×${threshold}` };
@@ -59,29 +57,26 @@ function latencyP99Gate(o: Observations, c: NonNullable<GateConfigs['latency_p99
     : { status: 'inconclusive', value: ratio, threshold, detail: `${detail} exceeds ×${threshold} but not significantly; ${share} (${p(test.pValue)})` };
 }
 
-function latencyTestGate(o: Observations, c: NonNullable<GateConfigs['latency_test']>): Check {
+function latencyTestGate(o: Observations, c: NonNullable<GateConfigs['latency_test']>, threshold: number): Check {
   const comparison = compareLatency(o.baseline.latency, o.candidate.latency, c.tolerance);
-  const threshold = c.alpha;
   if (comparison === null) return { status: 'inconclusive', value: null, threshold, detail: 'no latency samples, nor histograms with the same buckets, on both sides' };
   const { test, baselineMedian, candidateMedian, source } = comparison;
   const detail = `Mann–Whitney on ${source}: candidate slower than baseline +${pct(c.tolerance)} ${p(test.pValue)} (median ${num(candidateMedian)} s vs ${num(baselineMedian)} s)`;
-  return test.pValue < c.alpha
-    ? { status: 'fail', value: test.pValue, threshold, detail: `${detail} < ${c.alpha}` }
+  return test.pValue < threshold
+    ? { status: 'fail', value: test.pValue, threshold, detail: `${detail} < ${threshold}` }
     : { status: 'pass', value: finiteOrNull(test.pValue), threshold, detail };
 }
 
-function inputDriftGate(o: Observations, c: NonNullable<GateConfigs['input_drift']>): Check {
+function inputDriftGate(o: Observations, threshold: number): Check {
   const drift = o.candidateInputDrift;
-  const threshold = c.max_js;
   if (drift === null || !Number.isFinite(drift)) return { status: 'inconclusive', value: null, threshold, detail: "the candidate's input drift was not measured" };
   return drift > threshold
     ? { status: 'fail', value: drift, threshold, detail: `candidate inputs drifted: JS ${num(drift)} > ${threshold}` }
     : { status: 'pass', value: drift, threshold, detail: `candidate inputs: JS ${num(drift)} ≤ ${threshold}` };
 }
 
-function outputDivergenceGate(o: Observations, c: NonNullable<GateConfigs['output_divergence']>): Check {
+function outputDivergenceGate(o: Observations, c: NonNullable<GateConfigs['output_divergence']>, threshold: number): Check {
   const divergence = outputDivergence(o.baseline, o.candidate);
-  const threshold = c.max_js;
   if (divergence === null) return { status: 'inconclusive', value: null, threshold, detail: 'no output distribution observed on both sides' };
   const { output, distance, pValue } = divergence;
   const detail = `output "${output}": JS ${num(distance)} between candidate and baseline (χ² ${p(pValue)})`;
@@ -91,8 +86,7 @@ function outputDivergenceGate(o: Observations, c: NonNullable<GateConfigs['outpu
     : { status: 'inconclusive', value: distance, threshold, detail: `${detail} > ${threshold} but not significant` };
 }
 
-function shadowGate(o: Observations, c: NonNullable<GateConfigs['shadow_disagreement']>, minSamples: number): Check {
-  const threshold = c.max_rate;
+function shadowGate(o: Observations, c: NonNullable<GateConfigs['shadow_disagreement']>, threshold: number, minSamples: number): Check {
   const shadow = o.shadow;
   if (shadow === null || shadow.comparisons < minSamples) {
     return { status: 'inconclusive', value: null, threshold, detail: `${shadow?.comparisons ?? 0}/${minSamples} shadow comparisons` };
@@ -109,13 +103,15 @@ function shadowGate(o: Observations, c: NonNullable<GateConfigs['shadow_disagree
 /** The verdict of every gate the spec configures, in GATE_NAMES order. */
 export function evaluateGates(spec: RolloutSpec, observations: Observations): GateVerdict[] {
   const g = spec.gates;
+  // Each gate judges against the limit gateThreshold reads (the one the metrics export).
+  const limit = (gate: GateName): number => gateThreshold(spec, gate)!;
   const checks: [GateName, Check | undefined][] = [
-    ['error_ratio', g.error_ratio && errorRatioGate(observations, g.error_ratio)],
-    ['latency_p99', g.latency_p99 && latencyP99Gate(observations, g.latency_p99)],
-    ['latency_test', g.latency_test && latencyTestGate(observations, g.latency_test)],
-    ['input_drift', g.input_drift && inputDriftGate(observations, g.input_drift)],
-    ['output_divergence', g.output_divergence && outputDivergenceGate(observations, g.output_divergence)],
-    ['shadow_disagreement', g.shadow_disagreement && shadowGate(observations, g.shadow_disagreement, spec.min_samples)],
+    ['error_ratio', g.error_ratio && errorRatioGate(observations, g.error_ratio, limit('error_ratio'))],
+    ['latency_p99', g.latency_p99 && latencyP99Gate(observations, g.latency_p99, limit('latency_p99'))],
+    ['latency_test', g.latency_test && latencyTestGate(observations, g.latency_test, limit('latency_test'))],
+    ['input_drift', g.input_drift && inputDriftGate(observations, limit('input_drift'))],
+    ['output_divergence', g.output_divergence && outputDivergenceGate(observations, g.output_divergence, limit('output_divergence'))],
+    ['shadow_disagreement', g.shadow_disagreement && shadowGate(observations, g.shadow_disagreement, limit('shadow_disagreement'), spec.min_samples)],
   ];
   return checks.flatMap(([gate, check]) => (check === undefined ? [] : [{
     gate,
@@ -126,9 +122,10 @@ export function evaluateGates(spec: RolloutSpec, observations: Observations): Ga
 }
 
 /**
- * The limit a configured gate holds its value against (what its verdicts report as
- * `threshold`), straight from the spec, so it is known before the first verdict;
- * undefined when the gate is off. latency_test fails BELOW its limit (a p-value under alpha).
+ * The limit a configured gate holds its value against (the one evaluateGates judges with
+ * and its verdicts report as `threshold`), straight from the spec, so it is known before
+ * the first verdict; undefined when the gate is off. latency_test fails BELOW its limit
+ * (a p-value under alpha).
  */
 export function gateThreshold(spec: RolloutSpec, gate: GateName): number | undefined {
   const g = spec.gates;
