@@ -26,7 +26,7 @@ export const PLATFORM_RUNTIME: Record<Platform, RuntimeName> = {
 };
 
 /** When config.yaml names no platform, the first of these files a version holds decides. */
-const DETECTION_ORDER = ['model.onnx', TFJS_MODEL_JSON, SAVED_MODEL_ARTIFACT] as const;
+const DETECTION_ORDER = [PLATFORM_ARTIFACT.onnxruntime_onnx, TFJS_MODEL_JSON, SAVED_MODEL_ARTIFACT];
 
 export interface ResolvedArtifact {
   platform: Platform;

@@ -5,8 +5,6 @@ import { describeConfigIssues, modelConfigSchema, type ModelConfig } from './mod
 import { isValidModelName, parseVersionDirectory, resolveInside } from './paths.ts';
 import { artifactNames, findArtifact } from './platforms.ts';
 
-/** The ONNX artifact's file name (the other platforms' are in platforms.ts). */
-export const ONNX_ARTIFACT = 'model.onnx';
 /** A version's reference profile for drift monitoring (optional). */
 export const REFERENCE_PROFILE = 'reference.json';
 
