@@ -7,10 +7,11 @@ import { colorByName, layout, mappings, query, row, stat, stateTimeline, table, 
 /**
  * A model's canary rollout: where it stands (status, step, weights, transitions), every
  * gate's value against its threshold as the controller judged it, the candidate next to
- * the baseline (latency, errors, traffic), and the shadow traffic. Rollout series are
- * exported by the gateway that runs the in-process controller (gateway/monitoring/rollout-metrics.ts);
- * `max by` merges replicas that export the same rollout. Serving series come from the
- * recording rules.
+ * the baseline (latency, errors, traffic), and the shadow traffic. Rollout series
+ * (gateway/monitoring/rollout-metrics.ts) come from the one process that decides: the
+ * gateway running the in-process controller, or `modelgate rollout-controller`'s /metrics
+ * (replicas following an external controller export none); `max`/`max by` drop its
+ * instance labels. Serving series come from the recording rules.
  */
 
 const M = 'model="$model"';
