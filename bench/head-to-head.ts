@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { SAMPLE_REPOSITORY, spawnGateway, type ServerProcess } from './processes.ts';
 import { runLoad, warmUp, type LoadOptions } from './load.ts';
 import { irisBody } from './request-bodies.ts';
+import { mean, median, sorted } from './stats.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -60,9 +61,8 @@ try {
   for (const name of order) await servers[name].stop();
 }
 
-const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 for (const metric of metrics) {
-  const perRound = turns.after.map((turn, i) => turn[metric] / turns.before[i]![metric]).sort((a, b) => a - b);
-  const pooled = sum(turns.after.map((t) => t[metric])) / sum(turns.before.map((t) => t[metric]));
-  console.log(`${metric}: after/before ${pooled.toFixed(3)} (mean of turns); per round min ${perRound[0]!.toFixed(3)}, median ${perRound[Math.floor(perRound.length / 2)]!.toFixed(3)}, max ${perRound.at(-1)!.toFixed(3)}`);
+  const perRound = sorted(turns.after.map((turn, i) => turn[metric] / turns.before[i]![metric]));
+  const pooled = mean(turns.after.map((t) => t[metric])) / mean(turns.before.map((t) => t[metric]));
+  console.log(`${metric}: after/before ${pooled.toFixed(3)} (mean of turns); per round min ${perRound[0]!.toFixed(3)}, median ${median(perRound).toFixed(3)}, max ${perRound.at(-1)!.toFixed(3)}`);
 }
