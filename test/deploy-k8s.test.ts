@@ -1,7 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { ROOT, assertFlagsAccepted, cliHelp, readYaml, readYamlDocuments, selects, serveOptionsFromEnv } from './helpers/deploy-files.ts';
 import { SAMPLE_REPOSITORY, startGateway, type RunningGateway } from './helpers/gateway.ts';
-import { StopWaiting, waitFor } from './helpers/wait.ts';
+import { ChildService } from './helpers/child-service.ts';
 import { parseServerOptions } from '../gateway/options.ts';
 import { TokenStore } from '../gateway/management/tokens.ts';
 import { TrafficPolicy } from '../gateway/routing/traffic-policy.ts';
@@ -353,32 +352,24 @@ test('the probe paths and the scrape path are real routes of a gateway configure
 });
 
 test('the controller, started with the Deployment\'s arguments, answers its probe and scrape paths', { timeout: 60_000 }, async () => {
-  const args = [...(controllerContainer.args as string[]), '--metrics-host', '127.0.0.1', '--metrics-port', '0'];
-  const child = spawn(process.execPath, ['bin/modelgate.js', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...envOf(controllerContainer), MODELGATE_MODEL_REPOSITORY: SAMPLE_REPOSITORY },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const probe = controllerContainer.livenessProbe.httpGet.path as string;
+  // The Deployment's arguments, then the repository and a loopback listener on a port of the OS's choosing (the last --metrics-port wins).
+  const args = [...(controllerContainer.args as string[]), '--model-repository', SAMPLE_REPOSITORY, '--metrics-host', '127.0.0.1', '--metrics-port', '0'];
+  const controllerProcess = await ChildService.start({
+    name: 'rollout-controller',
+    command: () => ({ file: process.execPath, args: [path.join(ROOT, 'bin/modelgate.js'), ...args] }),
+    port: { fromLog: /"metricsPort":(\d+)/ },
+    readyPath: probe,
   });
   try {
-    let log = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
-    const port = await waitFor('the controller to listen', async () => {
-      if (child.exitCode !== null) throw new StopWaiting(`the controller exited ${child.exitCode}: ${log}`);
-      return /"metricsPort":(\d+)/.exec(log)?.[1];
-    }, { timeoutMs: 30_000, intervalMs: 50 });
-    const paths = [controllerContainer.livenessProbe.httpGet.path, ...byKind('PodMonitor').flatMap((m) => m.spec.podMetricsEndpoints.map((e: any) => e.path))];
+    const paths = [probe, ...byKind('PodMonitor').flatMap((m) => m.spec.podMetricsEndpoints.map((e: any) => e.path))];
     for (const route of new Set<string>(paths)) {
-      const response = await fetch(`http://127.0.0.1:${port}${route}`);
+      const response = await fetch(`${controllerProcess.url}${route}`);
       await response.arrayBuffer();
       assert.equal(response.status, 200, `GET ${route}`);
     }
   } finally {
-    if (child.exitCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await controllerProcess.stop();
   }
 });
 
