@@ -14,7 +14,7 @@ import { abort, pause, promoteNow, resume, startRollout } from './transitions.ts
 import { ControllerMetricsServer } from './controller-metrics-server.ts';
 
 /** Where the controller's /metrics listens unless told otherwise (Triton's metrics port). */
-export const DEFAULT_CONTROLLER_METRICS_PORT = 8002;
+const DEFAULT_CONTROLLER_METRICS_PORT = 8002;
 
 /**
  * The scale-out side of rollouts, for several replicas behind a Service:
