@@ -123,6 +123,7 @@ test('Prometheus: the config is mounted with its rules beside it, scrapes every 
   const configMount = mountAt('prometheus', '/etc/prometheus/prometheus.yml');
   assert.ok(services.prometheus.command.includes(`--config.file=${configMount.target}`));
   const config = readYaml(configMount.host!);
+  assert.ok(config.rule_files?.length >= 1, 'Prometheus loads rule files');
   for (const file of config.rule_files as string[]) {
     // Resolved against the config file's folder, here and in the container.
     assert.ok(existsSync(path.resolve(path.dirname(configMount.host!), file)), `rule file ${file}`);
@@ -152,6 +153,7 @@ test('Alertmanager: its configuration is mounted where it reads it, and inhibits
   const alerts = new Set(readYaml('deploy/prometheus/rules/alerts.yml').groups.flatMap((g: any) => g.rules.map((r: any) => r.alert)));
   const receivers = new Set(config.receivers.map((r: any) => r.name));
   assert.ok(receivers.has(config.route.receiver));
+  assert.ok(config.inhibit_rules?.length >= 1, 'inhibit rules to check');
   for (const rule of config.inhibit_rules) {
     for (const matcher of [...rule.source_matchers, ...rule.target_matchers] as string[]) {
       const name = /^alertname="([^"]+)"$/.exec(matcher)?.[1];

@@ -265,6 +265,7 @@ test('ServiceMonitor selects the Service and scrapes a named port; the job it yi
   const monitor = one('ServiceMonitor', 'modelgate');
   assert.ok(selects(monitor.spec.selector.matchLabels, service.metadata.labels), 'ServiceMonitor selector ⊆ Service labels');
   const portNames = service.spec.ports.map((p: any) => p.name);
+  assert.ok(monitor.spec.endpoints.length >= 1, 'the ServiceMonitor has an endpoint');
   for (const endpoint of monitor.spec.endpoints) {
     assert.ok(portNames.includes(endpoint.port), `endpoint port ${endpoint.port} is not a Service port (${portNames})`);
     assert.equal(endpoint.path, '/metrics');
@@ -284,6 +285,7 @@ test('the PodMonitor scrapes the rollout controller on a named port, never the g
     assert.ok(!selects(selector, gateway.spec.template.metadata.labels), `${monitor.metadata.name} selects gateway pods`);
     assert.ok(selects(selector, controller.spec.template.metadata.labels), `${monitor.metadata.name} selects no controller pod`);
     const ports = controllerContainer.ports.map((p: any) => p.name);
+    assert.ok(monitor.spec.podMetricsEndpoints.length >= 1, `${monitor.metadata.name} has an endpoint`);
     for (const endpoint of monitor.spec.podMetricsEndpoints) assert.ok(ports.includes(endpoint.port), `${endpoint.port} is not a controller port (${ports})`);
   }
   const args = controllerContainer.args as string[];
@@ -310,6 +312,8 @@ test('the HPA scales the gateway Deployment on the metric the adapter rule serve
   assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: gateway.metadata.name });
   assert.ok(hpa.spec.minReplicas >= 2, 'at least two replicas');
   const served = new Map(adapterRules.map((r) => [r.name.as, r]));
+  // Without metrics an HPA falls back to CPU: the loop below would check nothing.
+  assert.ok(hpa.spec.metrics?.length >= 1, 'the HPA names its metrics');
   for (const metric of hpa.spec.metrics) {
     assert.equal(metric.type, 'Pods');
     const rule = served.get(metric.pods.metric.name);

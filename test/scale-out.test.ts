@@ -323,6 +323,7 @@ test('deploy/scale-out: the Prometheus config scrapes the replicas the nginx con
   const config = parse(readFileSync(HAND_PROMETHEUS, 'utf8')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
   const job = config.scrape_configs.find((c) => c.job_name === 'modelgate');
   assert.ok(job !== undefined, 'a job named modelgate (the rules keep it)');
+  assert.equal(upstreams.length, 3, `${NGINX_TEMPLATE}: three upstream servers`);
   assert.deepEqual(job.static_configs.flatMap((c) => c.targets), upstreams);
   const check = spawnSync('promtool', ['check', 'config', HAND_PROMETHEUS], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(check.error, undefined, PROMETHEUS_MISSING);
