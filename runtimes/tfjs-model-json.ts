@@ -1,7 +1,7 @@
 import type * as tfCore from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { NamedTensors, TensorSpec } from './tensor.ts';
+import { elementCount, type NamedTensors, type TensorSpec } from './tensor.ts';
 import type { Engine, Tf } from './tfjs-engine.ts';
 import { asList, disposeAll, spec, TfjsSession, toTfTensor } from './tfjs-session.ts';
 import { toTfjsDtype } from './tfjs-types.ts';
@@ -25,12 +25,9 @@ export class LayersSession extends TfjsSession {
     const names = this.requested(outputNames);
     const all = tf.tidy(() => {
       const feeds = this.inputs.map((s) => toTfTensor(tf, s.name, inputs[s.name]!));
-      const result = this.model.predict(feeds.length === 1 ? feeds[0]! : feeds);
-      return Array.isArray(result) ? result : [result];
+      return asList(this.model.predict(feeds.length === 1 ? feeds[0]! : feeds));
     });
-    const requested = names.map((n) => all[this.outputs.findIndex((o) => o.name === n)]!);
-    disposeAll(tf, all.filter((t) => !requested.includes(t)));
-    return this.collect(names, requested);
+    return this.collect(names, this.pick(names, all));
   }
 }
 
@@ -102,6 +99,6 @@ export class GraphSession extends TfjsSession {
 
 function probeTensor(tf: Tf, s: TensorSpec): tfCore.Tensor {
   const shape = s.shape.map((d) => (d < 0 ? 1 : d));
-  if (s.datatype === 'BYTES') return tf.tensor(new Array<string>(shape.reduce((a, b) => a * b, 1)).fill(''), shape, 'string');
+  if (s.datatype === 'BYTES') return tf.tensor(new Array<string>(elementCount(shape)).fill(''), shape, 'string');
   return tf.zeros(shape, toTfjsDtype(s.datatype) as 'float32' | 'int32' | 'bool');
 }

@@ -53,9 +53,7 @@ class SavedModelSession extends TfjsSession {
     try {
       const result = this.model.predict(feeds);
       if (result instanceof tf.Tensor || Array.isArray(result)) {
-        const list = asList(result);
-        results = names.map((n) => list[this.outputs.findIndex((o) => o.name === n)]!);
-        disposeAll(tf, list.filter((t) => !results.includes(t)));
+        results = this.pick(names, asList(result));
       } else {
         results = names.map((n) => result[n]!);
         disposeAll(tf, Object.entries(result).filter(([n]) => !names.includes(n)).map(([, t]) => t));

@@ -81,6 +81,13 @@ export abstract class TfjsSession implements RuntimeSession {
     }
   }
 
+  /** The requested outputs of a result listed in `this.outputs` order; the other tensors are disposed. */
+  protected pick(names: readonly string[], all: readonly tfCore.Tensor[]): tfCore.Tensor[] {
+    const requested = names.map((n) => all[this.outputs.findIndex((o) => o.name === n)]!);
+    disposeAll(this.engine.tf, all.filter((t) => !requested.includes(t)));
+    return requested;
+  }
+
   protected requested(outputNames: readonly string[] | undefined): string[] {
     const names = outputNames === undefined ? this.outputs.map((o) => o.name) : [...outputNames];
     for (const name of names) {
