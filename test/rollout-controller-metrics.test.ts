@@ -95,6 +95,8 @@ test('replicas following an external controller export no rollout series; in-pro
   const inProcess = await startGateway({ modelRepository: dir, rolloutTickSeconds: 60 });
   try {
     const externalText = await (await fetch(`${external.url}/metrics`)).text();
+    // Its own series are there (so the absence below is not that of an empty or failed scrape).
+    assert.match(externalText, /^modelgate_model_ready\{model="versions",version="3"\} 1$/m);
     assert.doesNotMatch(externalText, /^modelgate_rollout_/m);
     const inProcessText = await (await fetch(`${inProcess.url}/metrics`)).text();
     assert.match(inProcessText, /^modelgate_rollout_status\{model="versions",status="running"\} 1$/m);
