@@ -7,7 +7,6 @@ import { startPools, type VersionPool } from '../../runtimes/pool-group.ts';
 import { instanceGroupsOf, placeInstances } from '../../runtimes/placement.ts';
 import { probeHost } from '../../runtimes/host-facts.ts';
 import type { NamedTensors } from '../../runtimes/tensor.ts';
-import type { WorkerInit } from '../../runtimes/worker-protocol.ts';
 import { resolveSignature, type ServedSignature } from '../repository/resolve-config.ts';
 import type { ModelConfig } from '../repository/model-config.ts';
 import { runtimeFailure, sanitize } from './runtime-error.ts';
@@ -111,7 +110,7 @@ export class ModelVersion {
     return this.source.version;
   }
 
-  get platform(): string {
+  get platform(): Platform {
     return this.source.config?.platform ?? this.source.platform ?? 'onnxruntime_onnx';
   }
 
@@ -129,7 +128,7 @@ export class ModelVersion {
       this.artifactSha256 = files.find((f) => f.path === path.relative(this.source.versionDirectory, this.source.artifact))?.sha256 ?? (await sha256File(this.source.artifact));
       await checkConfiguredPlatform(this.source.config?.platform, this.source.artifact);
       // Groups → pools (one per device); kind gpu without a usable GPU throws its reason here.
-      const runtime: WorkerInit['runtime'] = PLATFORM_RUNTIME[this.platform as Platform];
+      const runtime = PLATFORM_RUNTIME[this.platform];
       const groups = instanceGroupsOf(this.source.config, os.availableParallelism());
       const placement = placeInstances(groups, await probeHost(runtime, groups));
       const instances = placement.instances;
