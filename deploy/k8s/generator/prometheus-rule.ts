@@ -10,16 +10,17 @@ import { parse, stringify } from 'yaml';
  * rule files, returns the manifest's text.
  */
 
-const PROMETHEUS_DIR = fileURLToPath(new URL('../../prometheus/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const PROMETHEUS_DIR = path.join(ROOT, 'deploy/prometheus');
 
-export interface RuleGroup {
+interface RuleGroup {
   name: string;
   rules: Record<string, unknown>[];
   [field: string]: unknown;
 }
 
 /** The rule files of deploy/prometheus/prometheus.yml, relative to the repository root. */
-export function ruleFiles(): string[] {
+function ruleFiles(): string[] {
   const config = parse(readFileSync(path.join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8')) as { rule_files?: string[] };
   if (!Array.isArray(config.rule_files) || config.rule_files.length === 0) throw new Error('deploy/prometheus/prometheus.yml: expected rule_files');
   return config.rule_files.map((file) => path.posix.join('deploy/prometheus', file));
@@ -31,9 +32,9 @@ export function ruleFiles(): string[] {
  * group names unique within a file, not across files (both files have a
  * `modelgate.serving` group).
  */
-export function prometheusRules(root = fileURLToPath(new URL('../../../', import.meta.url))): { file: string; manifest: Record<string, unknown> }[] {
+export function prometheusRules(): { file: string; manifest: Record<string, unknown> }[] {
   return ruleFiles().map((file) => {
-    const groups = (parse(readFileSync(path.join(root, file), 'utf8')) as { groups: RuleGroup[] }).groups;
+    const groups = (parse(readFileSync(path.join(ROOT, file), 'utf8')) as { groups: RuleGroup[] }).groups;
     const seen = new Set<string>();
     for (const group of groups) {
       if (seen.has(group.name)) throw new Error(`${file}: rule group "${group.name}" is defined twice`);
@@ -53,13 +54,14 @@ export function prometheusRules(root = fileURLToPath(new URL('../../../', import
 }
 
 export function renderPrometheusRule(): string {
+  const rules = prometheusRules();
   const header = [
-    `# GENERATED from ${ruleFiles().join(', ')} by`,
+    `# GENERATED from ${rules.map(({ file }) => file).join(', ')} by`,
     '#   npm run build:k8s   (node --import tsx deploy/k8s/generator/build.ts)',
     '# Do not edit: change the rule files and their promtool tests, then regenerate.',
     '# Your Prometheus must select these (ruleSelector; kube-prometheus-stack selects',
     '# `release: <its name>` unless told otherwise).',
   ];
-  const documents = prometheusRules().map(({ file, manifest }) => `# ${file}\n${stringify(manifest, { lineWidth: 0 })}`);
+  const documents = rules.map(({ file, manifest }) => `# ${file}\n${stringify(manifest, { lineWidth: 0 })}`);
   return `${header.join('\n')}\n${documents.join('---\n')}`;
 }
