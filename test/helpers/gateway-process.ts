@@ -11,14 +11,13 @@ export class GatewayProcess {
   private constructor(private readonly service: ChildService) {}
 
   /** Starts `modelgate serve` with `args` and resolves once `/v2/health/ready` answers 200 (bounded). */
-  static async start(args: readonly string[], options: { readyTimeoutMs?: number } = {}): Promise<GatewayProcess> {
+  static async start(args: readonly string[]): Promise<GatewayProcess> {
     const service = await ChildService.start({
       name: 'modelgate',
       command: () => ({ file: process.execPath, args: [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'info', ...args] }),
       // The gateway binds port 0 and logs the port it got.
       port: { fromLog: /"port":(\d+),"msg":"listening"/ },
       readyPath: '/v2/health/ready',
-      readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
       // SIGTERM makes the gateway drain first.
       killAfterMs: 15_000,
     });

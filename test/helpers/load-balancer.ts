@@ -34,7 +34,7 @@ export interface AccessLogEntry {
 }
 
 /** The template with its listen address and three upstreams replaced; throws if the template changed shape. */
-export function renderNginxConfig(template: string, listen: string, upstreams: readonly string[]): string {
+function renderNginxConfig(template: string, listen: string, upstreams: readonly string[]): string {
   if (upstreams.length !== TEMPLATE_UPSTREAMS.length) throw new Error(`the template balances ${TEMPLATE_UPSTREAMS.length} replicas, got ${upstreams.length}`);
   const replace = (text: string, from: string, to: string) => {
     if (text.split(from).length !== 2) throw new Error(`${NGINX_TEMPLATE}: expected "${from}" exactly once`);
@@ -49,7 +49,7 @@ export class RunningNginx {
   private constructor(private readonly service: ChildService) {}
 
   /** Starts nginx in front of `upstreams` (`host:port` each) and resolves once it proxies (bounded). */
-  static async start(upstreams: readonly string[], options: { healthPath?: string } = {}): Promise<RunningNginx> {
+  static async start(upstreams: readonly string[]): Promise<RunningNginx> {
     const binary = nginxBinary();
     if (binary === undefined) throw new Error(NGINX_MISSING);
     const template = readFileSync(NGINX_TEMPLATE, 'utf8');
@@ -64,7 +64,7 @@ export class RunningNginx {
       },
       port: { free: /address already in use/i },
       // Ready once it proxies to a replica.
-      readyPath: options.healthPath ?? '/v2/health/ready',
+      readyPath: '/v2/health/ready',
       readyTimeoutMs: 15_000,
       killAfterMs: 10_000,
     });
