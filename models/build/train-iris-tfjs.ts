@@ -31,7 +31,6 @@ export interface TrainedTfjsIris {
   training: string;
   /** Class probabilities of raw-cm rows, computed by the trained layers model. */
   predict(rows: readonly (readonly number[])[]): number[][];
-  dispose(): void;
 }
 
 /** Trains on the cpu backend and switches back to the backend that was active before. */
@@ -86,6 +85,5 @@ async function train(split: IrisSplit): Promise<TrainedTfjsIris> {
     architecture: `tfjs-layers MLP (4 raw features -> ${HIDDEN} tanh -> 3 softmax), standardization folded into the first layer`,
     training: `tfjs \`model.fit\` on the cpu backend: Adam (learning rate ${LEARNING_RATE}) on categorical cross-entropy, ${EPOCHS} full-batch epochs, no shuffling, Glorot-normal initialisers seeded ${SEEDS.hidden} and ${SEEDS.output}.`,
     predict: (rows) => tf.tidy(() => (model.predict(tf.tensor2d(rows.map((r) => [...r]), [rows.length, 4])) as tf.Tensor).arraySync() as number[][]),
-    dispose: () => model.dispose(),
   };
 }
