@@ -1,4 +1,5 @@
 import type { NamedTensors, TensorSpec } from './tensor.ts';
+import type { ProviderName } from './placement.ts';
 
 /**
  * A runtime turns a model artifact into sessions. The shape follows
@@ -31,7 +32,7 @@ export interface LoadOptions {
    * them (runtimes/placement.ts). A runtime that has no such choice ignores it;
    * ONNX defaults to the device's (cuda or cpu).
    */
-  providers?: readonly ('tensorrt' | 'cuda' | 'cpu')[] | undefined;
+  providers?: readonly ProviderName[] | undefined;
   /** kind auto: when the session cannot open on the GPU, open it on the CPU (and say why in `fallback`). */
   cpuFallback?: boolean | undefined;
 }
