@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startGateway, postJson, SAMPLE_REPOSITORY, type RunningGateway } from './helpers/gateway.ts';
 import { PROMETHEUS_MISSING, prometheusInstalled, startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
 import { waitFor } from './helpers/wait.ts';
+import { binsByFeature, scrapeMetrics } from './helpers/metrics-text.ts';
 import { cleanEvaluation } from './helpers/rule-evaluation.ts';
 import { buildProfile } from '../gateway/monitoring/drift/profile-builder.ts';
 import { psi } from '../gateway/monitoring/drift/metrics.ts';
@@ -79,18 +80,9 @@ interface Bins {
 
 /** Reference shares and bin counters of iris v1, per feature, from a replica's /metrics. */
 async function readBins(replica: RunningGateway): Promise<Bins> {
-  const text = await (await fetch(`${replica.url}/metrics`)).text();
-  const read = (metric: string) => {
-    const byFeature = new Map<string, number[]>();
-    const line = new RegExp(`^${metric}\\{model="iris",version="1",feature="([^"]+)",bin="(\\d+)"\\} (\\S+)$`, 'gm');
-    for (const [, feature, bin, value] of text.matchAll(line)) {
-      const bins = byFeature.get(feature!) ?? [];
-      bins[Number(bin)] = Number(value);
-      byFeature.set(feature!, bins);
-    }
-    return byFeature;
-  };
-  return { shares: read('modelgate_input_reference_share'), counts: read('modelgate_input_feature_bin_total') };
+  const text = await scrapeMetrics(replica.url);
+  const match = { model: 'iris', version: '1' };
+  return { shares: binsByFeature(text, 'modelgate_input_reference_share', match), counts: binsByFeature(text, 'modelgate_input_feature_bin_total', match) };
 }
 
 const instanceOf = (replica: RunningGateway) => new URL(replica.url).host;

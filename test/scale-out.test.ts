@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { SAMPLE_REPOSITORY } from './helpers/gateway.ts';
 import { GatewayProcess } from './helpers/gateway-process.ts';
 import { NGINX_MISSING, NGINX_TEMPLATE, nginxBinary, startNginx, type RunningNginx } from './helpers/load-balancer.ts';
-import { samplesOf, scrapeMetrics } from './helpers/metrics-text.ts';
+import { binsByFeature, samplesOf, scrapeMetrics } from './helpers/metrics-text.ts';
 import { PROMETHEUS_MISSING, prometheusInstalled, startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
 import { waitFor } from './helpers/wait.ts';
 import { OUTCOMES } from '../gateway/monitoring/outcome.ts';
@@ -132,20 +132,11 @@ interface ReplicaReading {
 
 async function readReplica(replica: GatewayProcess): Promise<ReplicaReading> {
   const text = await scrapeMetrics(replica.url);
-  const byFeature = (metric: string) => {
-    const map = new Map<string, number[]>();
-    for (const s of samplesOf(text, metric, MATCH)) {
-      const bins = map.get(s.labels.feature!) ?? [];
-      bins[Number(s.labels.bin)] = s.value;
-      map.set(s.labels.feature!, bins);
-    }
-    return map;
-  };
   return {
     requests: new Map(samplesOf(text, 'modelgate_inference_requests_total', MATCH).map((s) => [s.labels.outcome!, s.value])),
     buckets: samplesOf(text, 'modelgate_request_duration_seconds_bucket', MATCH).map((s) => ({ le: s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le), count: s.value })),
-    shares: byFeature('modelgate_input_reference_share'),
-    counts: byFeature('modelgate_input_feature_bin_total'),
+    shares: binsByFeature(text, 'modelgate_input_reference_share', MATCH),
+    counts: binsByFeature(text, 'modelgate_input_feature_bin_total', MATCH),
   };
 }
 

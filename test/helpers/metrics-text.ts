@@ -34,6 +34,17 @@ export function samplesOf(text: string, name: string, match: Record<string, stri
   return result;
 }
 
+/** A per-bin drift metric (labels `feature` and `bin`) as, per feature, its values indexed by bin. */
+export function binsByFeature(text: string, name: string, match: Record<string, string>): Map<string, number[]> {
+  const byFeature = new Map<string, number[]>();
+  for (const s of samplesOf(text, name, match)) {
+    const bins = byFeature.get(s.labels.feature!) ?? [];
+    bins[Number(s.labels.bin)] = s.value;
+    byFeature.set(s.labels.feature!, bins);
+  }
+  return byFeature;
+}
+
 /** The /metrics text of a gateway. */
 export async function scrapeMetrics(baseUrl: string): Promise<string> {
   const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
