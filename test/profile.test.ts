@@ -230,6 +230,15 @@ describe('modelgate profile refuses bad input: exit 2, a message naming the prob
       message: /model "outside" resolves outside the model repository/,
     },
     {
+      name: 'a tfjs platform that model.json contradicts',
+      setup: (repo) => {
+        cpSync(join(ROOT, 'test/fixtures/tfjs-models/iris_graph'), join(repo, 'mislabeled'), { recursive: true });
+        writeFileSync(join(repo, 'mislabeled', 'config.yaml'), 'platform: tfjs_layers_model\n');
+      },
+      args: () => ['--model', 'mislabeled', '--version', '1', '--data', IRIS_CSV],
+      message: /model "mislabeled" version 1: config\.yaml platform tfjs_layers_model, but model\.json is a graph-model/,
+    },
+    {
       name: 'version directory that escapes the repository',
       setup: (repo) => symlinkSync(join(ROOT, 'models', 'iris', '1'), join(repo, 'iris', '3')),
       args: () => ['--model', 'iris', '--version', '3', '--data', IRIS_CSV],

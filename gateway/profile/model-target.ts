@@ -5,7 +5,7 @@ import type { RuntimeSession } from '../../runtimes/runtime.ts';
 import { isValidModelName, parseVersionDirectory, resolveInside } from '../repository/paths.ts';
 import { resolveSignature, type ServedSignature } from '../repository/resolve-config.ts';
 import { scanRepository } from '../repository/scan.ts';
-import { artifactCandidates, artifactNames, PLATFORM_RUNTIME, resolveArtifact } from '../repository/platforms.ts';
+import { artifactCandidates, artifactNames, checkConfiguredPlatform, PLATFORM_RUNTIME, resolveArtifact } from '../repository/platforms.ts';
 import { ProfileError } from './profile-error.ts';
 
 /**
@@ -51,6 +51,11 @@ export async function openModelTarget(repository: string, model: string, version
     throw new ProfileError(`model "${model}" version ${version}: ${artifactNames(entry.config?.platform)} does not exist`);
   }
   const { path: modelPath, platform } = artifact;
+  try {
+    await checkConfiguredPlatform(entry.config?.platform, modelPath);
+  } catch (error) {
+    throw new ProfileError(`model "${model}" version ${version}: ${firstLine(error)}`);
+  }
   const file = path.basename(modelPath);
   if (entry.error !== undefined) throw new ProfileError(`model "${model}": ${entry.error}`);
 
