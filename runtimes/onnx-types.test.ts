@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DATATYPES } from './tensor.ts';
-import { fromOrtShape, fromOrtType, toOrtType } from './onnx-types.ts';
+import { fromOrtType, toOrtType } from './onnx-types.ts';
+import { protocolShape } from './tensor.ts';
 
 test('KServe ↔ ORT element types', () => {
   const expected = {
@@ -19,5 +20,5 @@ test('KServe ↔ ORT element types', () => {
 });
 
 test('symbolic and unknown dims become -1', () => {
-  assert.deepEqual(fromOrtShape(['batch', 4, -1, 'n']), [-1, 4, -1, -1]);
+  assert.deepEqual(protocolShape(['batch', 4, -1, 'n', null, undefined]), [-1, 4, -1, -1, -1, -1]);
 });

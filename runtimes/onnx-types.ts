@@ -31,7 +31,3 @@ export function fromOrtType(type: string): DataType | undefined {
   return ORT_TO_KSERVE.get(type);
 }
 
-/** Symbolic or unknown dimensions become -1, the protocol's "variable". */
-export function fromOrtShape(shape: readonly (number | string)[]): number[] {
-  return shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
-}

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { LoadOptions, Runtime, RuntimeSession } from './runtime.ts';
-import type { NamedTensors, NumericArray, TensorSpec } from './tensor.ts';
-import { fromOrtShape, fromOrtType, toOrtType } from './onnx-types.ts';
+import { protocolShape, type NamedTensors, type NumericArray, type TensorSpec } from './tensor.ts';
+import { fromOrtType, toOrtType } from './onnx-types.ts';
 import { explainProviderFailure, providerAttempts } from './onnx-provider-chain.ts';
 import { providerLibraryPresent } from './onnx-providers.ts';
 
@@ -47,7 +47,7 @@ function describe(metadata: readonly ort.InferenceSession.ValueMetadata[], role:
     if (!value.isTensor) throw new Error(`${role} "${value.name}" is not a tensor (sequences and maps are not served)`);
     const datatype = fromOrtType(value.type);
     if (datatype === undefined) throw new Error(`${role} "${value.name}" has element type ${value.type}, which the protocol cannot carry`);
-    return { name: value.name, datatype, shape: fromOrtShape(value.shape) };
+    return { name: value.name, datatype, shape: protocolShape(value.shape) };
   });
 }
 

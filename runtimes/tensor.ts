@@ -49,3 +49,11 @@ export function elementCount(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/**
+ * A runtime's declared shape in the protocol's terms: symbolic or unknown dimensions (a
+ * name, null, undefined, a negative size) become -1, "variable".
+ */
+export function protocolShape(shape: readonly (number | string | null | undefined)[]): number[] {
+  return shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
+}

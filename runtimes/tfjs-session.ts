@@ -1,8 +1,8 @@
 import type * as tfCore from '@tensorflow/tfjs-core';
 import type { RuntimeSession } from './runtime.ts';
-import type { DataType, NamedTensors, NumericArray, Tensor, TensorSpec } from './tensor.ts';
+import { protocolShape, type DataType, type NamedTensors, type NumericArray, type Tensor, type TensorSpec } from './tensor.ts';
 import type { Engine, Tf } from './tfjs-engine.ts';
-import { fromTfjsDtype, fromTfjsShape, toTfjsDtype } from './tfjs-types.ts';
+import { fromTfjsDtype, toTfjsDtype } from './tfjs-types.ts';
 
 /**
  * What every TensorFlow.js session shares: tensors into and out of tfjs, and the
@@ -13,7 +13,7 @@ import { fromTfjsDtype, fromTfjsShape, toTfjsDtype } from './tfjs-types.ts';
 export function spec(name: string, dtype: string | undefined, shape: readonly (number | null | undefined)[] | undefined, role: string, convert = fromTfjsDtype): TensorSpec {
   const datatype = convert(dtype);
   if (datatype === undefined) throw new Error(`${role} "${name}" has dtype ${dtype ?? 'unknown'}, which the protocol cannot carry`);
-  return { name, datatype, shape: shape === undefined ? [-1] : fromTfjsShape(shape) };
+  return { name, datatype, shape: shape === undefined ? [-1] : protocolShape(shape) };
 }
 
 /** Input tensors for tfjs; the caller disposes them (or runs this inside tf.tidy). */

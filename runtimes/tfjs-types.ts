@@ -41,8 +41,3 @@ export function fromTensorflowDtype(dtype: string | undefined): DataType | undef
     default: return fromTfjsDtype(dtype);
   }
 }
-
-/** Symbolic or unknown dimensions (null, undefined, -1) become -1, the protocol's "variable". */
-export function fromTfjsShape(shape: readonly (number | null | undefined)[]): number[] {
-  return shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
-}
