@@ -100,10 +100,6 @@ export class ModelPool {
     return pool;
   }
 
-  get threads(): number {
-    return this.piscina.threads.length;
-  }
-
   /** Where this pool runs, for the manifest. */
   placement(): PoolPlacement[] {
     const { device, deviceId } = this.init.load;
